@@ -1,0 +1,29 @@
+package dev.streamgate;
+
+import dev.streamgate.api.GenerationsResource;
+import dev.streamgate.api.JsonProvider;
+import dev.streamgate.api.ModelsResource;
+import dev.streamgate.api.ProblemMapper;
+import dev.streamgate.transport.sse.EventsResource;
+import dev.streamgate.transport.sse.SseHeaders;
+import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.core.Application;
+import java.util.Set;
+import org.glassfish.jersey.jackson.JacksonFeature;
+
+/** The JAX-RS application under {@code /api}: every resource and provider, listed. */
+@ApplicationPath("api")
+public class StreamGateApplication extends Application {
+
+  @Override
+  public Set<Class<?>> getClasses() {
+    return Set.of(
+        GenerationsResource.class,
+        ModelsResource.class,
+        EventsResource.class,
+        ProblemMapper.class,
+        JsonProvider.class,
+        SseHeaders.class,
+        JacksonFeature.class);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.streamgate.api;
+
+import dev.streamgate.stream.TokenStream;
+
+/** Parses a client's cursor ("the last seq I have"), from a query parameter or a header. */
+public final class Cursors {
+
+  private Cursors() {}
+
+  /** The cursor named {@code name}, 0 when absent; a 400 problem when it is not a valid seq. */
+  public static long parse(String raw, String name, TokenStream stream) {
+    if (raw == null || raw.isEmpty()) {
+      return 0;
+    }
+    long cursor;
+    try {
+      cursor = Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new ProblemException(400, "invalid_cursor",
+          name + " must be a whole number: the last seq the client has (0 for none).");
+    }
+    if (cursor < 0) {
+      throw new ProblemException(400, "invalid_cursor", name + " must not be negative.");
+    }
+    long last = stream.lastSeq();
+    if (cursor > last) {
+      throw new ProblemException(400, "invalid_cursor",
+          name + "=" + cursor + " is past the last token of this generation (seq " + last + ").");
+    }
+    return cursor;
+  }
+}

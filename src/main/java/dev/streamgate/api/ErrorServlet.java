@@ -1,0 +1,25 @@
+package dev.streamgate.api;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * The container's error page (see web.xml): errors raised outside our code, like a 404 for an
+ * unknown path or a 400 for a broken request line, answer problem+json too, never an HTML page.
+ */
+@WebServlet(urlPatterns = "/error")
+public class ErrorServlet extends HttpServlet {
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+    int status = code instanceof Integer i && i >= 400 ? i : 404;
+    response.resetBuffer();
+    ProblemResponses.write(response, Problems.forStatus(status), 0);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.streamgate.boot;
+
+import dev.streamgate.runtime.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.servlets.DefaultServlet;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.ErrorReportValve;
+import org.apache.coyote.http11.Http11NioProtocol;
+
+/**
+ * Serves the built webapp on embedded Tomcat: {@code mvn -q -DskipTests package exec:java}.
+ * Port from {@code STREAMGATE_PORT} (default 8080); the webapp from {@code STREAMGATE_WEBAPP}
+ * (default the exploded {@code target/streamgate}).
+ */
+public final class Main {
+
+  private static final Settings SETTINGS = new Settings();
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    int port = Integer.parseInt(setting("STREAMGATE_PORT", "8080"));
+    Path webapp = Path.of(setting("STREAMGATE_WEBAPP", "target/streamgate")).toAbsolutePath();
+    if (!Files.isDirectory(webapp) && !Files.isRegularFile(webapp)) {
+      System.err.println("No webapp at " + webapp + ": run `mvn package` first.");
+      System.exit(2);
+    }
+    Tomcat tomcat = start(port, webapp);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(tomcat), "streamgate-shutdown"));
+    System.out.println("StreamGate is serving on http://localhost:" + port + "/");
+    tomcat.getServer().await();
+  }
+
+  /** Starts Tomcat with the webapp at the root context; tests use this too. */
+  public static Tomcat start(int port, Path webapp) throws Exception {
+    Tomcat tomcat = new Tomcat();
+    Path base = Files.createTempDirectory("streamgate-tomcat");
+    tomcat.setBaseDir(base.toString());
+    tomcat.setPort(port);
+    tomcat.getHost().setAppBase(base.toString());
+    Connector connector = tomcat.getConnector();
+    configure(connector);
+    ErrorReportValve errors = new ErrorReportValve();
+    errors.setShowReport(false); // no stack traces or versions, even from the container
+    errors.setShowServerInfo(false);
+    tomcat.getHost().getPipeline().addValve(errors);
+    // The default web.xml would add Tomcat's JSP servlet, and Jasper is not here: add only the
+    // static-file servlet the page needs.
+    tomcat.setAddDefaultWebXmlToWebapp(false);
+    Context context = tomcat.addWebapp("", webapp.toString());
+    Wrapper files = Tomcat.addServlet(context, "default", DefaultServlet.class.getName());
+    files.setLoadOnStartup(1);
+    context.addServletMappingDecoded("/", "default");
+    Tomcat.addDefaultMimeTypeMappings(context);
+    context.addWelcomeFile("index.html");
+    // Under exec:java, Tomcat and the Jakarta APIs live in the plugin's class loader, not the
+    // system one: the webapp (and Tomcat's own startup threads) must look there.
+    context.setParentClassLoader(Main.class.getClassLoader());
+    Thread.currentThread().setContextClassLoader(Main.class.getClassLoader());
+    tomcat.start();
+    return tomcat;
+  }
+
+  private static void configure(Connector connector) {
+    // Streams are long-lived and many: accept and hold far more connections than threads.
+    connector.setProperty("maxConnections", setting("STREAMGATE_MAX_CONNECTIONS", "20000"));
+    connector.setProperty("acceptCount", "2048");
+    connector.setProperty("maxThreads", setting("STREAMGATE_MAX_THREADS", "200"));
+    connector.setProperty("connectionTimeout", "20000");
+    connector.setProperty("keepAliveTimeout", "60000");
+    connector.setProperty("maxKeepAliveRequests", "-1");
+    if (connector.getProtocolHandler() instanceof Http11NioProtocol http) {
+      http.setUseSendfile(false);
+    }
+  }
+
+  private static void stop(Tomcat tomcat) {
+    try {
+      tomcat.stop();
+      tomcat.destroy();
+    } catch (Exception e) {
+      System.err.println("Tomcat did not stop cleanly: " + e);
+    }
+  }
+
+  private static String setting(String name, String fallback) {
+    return SETTINGS.string(name, fallback);
+  }
+}

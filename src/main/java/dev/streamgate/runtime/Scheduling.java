@@ -1,0 +1,77 @@
+package dev.streamgate.runtime;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * Owns the application's threads: a small timer pool (the simulated model's ticks, long-poll
+ * deadlines, sweeps) and the pool that writes to clients. Nothing else creates threads.
+ */
+@ApplicationScoped
+public class Scheduling {
+
+  private static final Logger LOG = Logger.getLogger(Scheduling.class.getName());
+
+  private Settings settings;
+  private ScheduledExecutorService timers;
+  private ExecutorService delivery;
+
+  protected Scheduling() {} // for CDI's proxy
+
+  @Inject
+  public Scheduling(Settings settings) {
+    this.settings = settings;
+  }
+
+  @PostConstruct
+  public void start() {
+    ScheduledThreadPoolExecutor timerPool =
+        new ScheduledThreadPoolExecutor(settings.timerThreads(), daemons("streamgate-timer"));
+    timerPool.setRemoveOnCancelPolicy(true); // cancelled generations must not linger in the queue
+    timers = timerPool;
+    delivery =
+        Executors.newFixedThreadPool(settings.deliveryThreads(), daemons("streamgate-delivery"));
+  }
+
+  @PreDestroy
+  public void stop() {
+    timers.shutdownNow();
+    delivery.shutdown();
+    try {
+      if (!delivery.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warning("delivery threads still busy after 5 s; interrupting them");
+        delivery.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      delivery.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public ScheduledExecutorService timers() {
+    return timers;
+  }
+
+  public ExecutorService delivery() {
+    return delivery;
+  }
+
+  private static ThreadFactory daemons(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

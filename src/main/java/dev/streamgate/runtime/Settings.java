@@ -1,0 +1,133 @@
+package dev.streamgate.runtime;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+
+/**
+ * Configuration: each setting is the environment variable {@code STREAMGATE_NAME}, overridden by
+ * the system property {@code streamgate.name} (lower case, {@code _} as {@code -}), else its
+ * default. Durations are {@code 500ms}, {@code 15s}, {@code 10m}, {@code 1h} or plain seconds.
+ */
+@ApplicationScoped
+public class Settings {
+
+  private final UnaryOperator<String> lookup;
+
+  public Settings() {
+    this(Settings::fromEnvironment);
+  }
+
+  /** For tests: settings read from {@code lookup}, keyed by the environment variable's name. */
+  public Settings(UnaryOperator<String> lookup) {
+    this.lookup = lookup;
+  }
+
+  private static String fromEnvironment(String name) {
+    String property = name.toLowerCase(Locale.ROOT).replace("streamgate_", "streamgate.");
+    String value = System.getProperty(property.replace('_', '-'));
+    return value != null ? value : System.getenv(name);
+  }
+
+  /** How long a live generation may have no reader before it is cancelled. */
+  public Duration orphanTimeout() {
+    return duration("STREAMGATE_ORPHAN_TIMEOUT", Duration.ofSeconds(30));
+  }
+
+  /** How long a finished generation stays readable. */
+  public Duration retention() {
+    return duration("STREAMGATE_RETENTION", Duration.ofMinutes(10));
+  }
+
+  /** Generations running at once; beyond it new ones get 429. */
+  public int maxLiveStreams() {
+    return integer("STREAMGATE_MAX_STREAMS", 10_000);
+  }
+
+  /** Finished generations kept for resume; beyond it the oldest are evicted early. */
+  public int maxRetainedStreams() {
+    return integer("STREAMGATE_MAX_RETAINED", 10_000);
+  }
+
+  /** Comment sent on an idle SSE stream so proxies and clients keep it open. */
+  public Duration keepalive() {
+    return duration("STREAMGATE_KEEPALIVE", Duration.ofSeconds(15));
+  }
+
+  /** The SSE {@code retry:} hint: how long a browser waits before it reconnects. */
+  public Duration sseRetry() {
+    return duration("STREAMGATE_SSE_RETRY", Duration.ofSeconds(2));
+  }
+
+  /** A write to a client that has not finished after this long drops the client. */
+  public Duration stuckTimeout() {
+    return duration("STREAMGATE_STUCK_TIMEOUT", Duration.ofSeconds(30));
+  }
+
+  /** Largest request body and WebSocket message, in bytes. */
+  public int maxBodyBytes() {
+    return integer("STREAMGATE_MAX_BODY", 1 << 20);
+  }
+
+  /** Threads that write to clients. */
+  public int deliveryThreads() {
+    return integer("STREAMGATE_DELIVERY_THREADS", Math.max(4, 2 * cores()));
+  }
+
+  /** Threads that run the simulated model and the timers. */
+  public int timerThreads() {
+    return integer("STREAMGATE_TIMER_THREADS", Math.max(1, cores() / 2));
+  }
+
+  private static int cores() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  public String string(String name, String fallback) {
+    String value = lookup.apply(name);
+    return value == null || value.isBlank() ? fallback : value.trim();
+  }
+
+  public int integer(String name, int fallback) {
+    String value = string(name, null);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed < 0) {
+        throw new IllegalArgumentException(name + " must not be negative: " + value);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " is not a whole number: " + value, e);
+    }
+  }
+
+  public Duration duration(String name, Duration fallback) {
+    String value = string(name, null);
+    return value == null ? fallback : parseDuration(name, value);
+  }
+
+  static Duration parseDuration(String name, String value) {
+    String v = value.toLowerCase(Locale.ROOT);
+    try {
+      if (v.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+      }
+      long amount = Long.parseLong(v.replaceAll("[smh]$", ""));
+      if (amount < 0) {
+        throw new NumberFormatException();
+      }
+      return switch (v.charAt(v.length() - 1)) {
+        case 'm' -> Duration.ofMinutes(amount);
+        case 'h' -> Duration.ofHours(amount);
+        default -> Duration.ofSeconds(amount);
+      };
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          name + " is not a duration (like 500ms, 30s, 10m, 1h): " + value, e);
+    }
+  }
+}

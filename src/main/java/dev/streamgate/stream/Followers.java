@@ -1,0 +1,79 @@
+package dev.streamgate.stream;
+
+import dev.streamgate.runtime.Scheduling;
+import dev.streamgate.runtime.Settings;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Starts the followers that push streams to clients (SSE, WebSocket) and looks after them once a
+ * second: a keepalive for the idle ones, a disconnect for the ones whose write is stuck.
+ */
+@ApplicationScoped
+public class Followers {
+
+  private static final Logger LOG = Logger.getLogger(Followers.class.getName());
+
+  private final Set<Follower> active = ConcurrentHashMap.newKeySet();
+  private Settings settings;
+  private Scheduling scheduling;
+  private ScheduledFuture<?> sweeper;
+
+  protected Followers() {} // for CDI's proxy
+
+  @Inject
+  public Followers(Settings settings, Scheduling scheduling) {
+    this.settings = settings;
+    this.scheduling = scheduling;
+  }
+
+  @PostConstruct
+  public void start() {
+    sweeper = scheduling.timers().scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+  }
+
+  @PreDestroy
+  public void stop() {
+    sweeper.cancel(false);
+    active.forEach(Follower::abort);
+  }
+
+  /**
+   * Pushes {@code stream} to {@code sink} from seq {@code after + 1}, with keepalives when it is
+   * idle, until the stream ends, the client goes away, or {@link Follower#close()}.
+   */
+  public Follower follow(TokenStream stream, long after, FrameSink sink) {
+    Follower follower = new Follower(stream, after, sink, scheduling.delivery());
+    active.add(follower);
+    follower.start();
+    return follower;
+  }
+
+  public int size() {
+    return active.size();
+  }
+
+  private void sweep() {
+    long now = System.nanoTime();
+    long keepalive = settings.keepalive().toNanos();
+    long stuck = settings.stuckTimeout().toNanos();
+    for (Follower follower : active) {
+      if (follower.isClosed()) {
+        active.remove(follower); // closed since the last sweep; nothing else holds on to it
+      } else if (follower.isStuck(now, stuck)) {
+        LOG.info(() -> "dropping a client stuck on " + follower.stream().id()
+            + " at seq " + follower.cursor());
+        follower.abort();
+      } else {
+        follower.keepaliveIfIdle(now, keepalive);
+      }
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.streamgate.stream;
+
+import dev.streamgate.runtime.Scheduling;
+import dev.streamgate.runtime.Settings;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * Every stream by id: opens them under the live-stream limit, cancels those no reader has
+ * attached to for the orphan timeout, and evicts finished ones after their retention (or the
+ * oldest finished first when more are kept than allowed).
+ */
+@ApplicationScoped
+public class StreamRegistry {
+
+  private static final Logger LOG = Logger.getLogger(StreamRegistry.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Map<String, TokenStream> streams = new ConcurrentHashMap<>();
+  private final AtomicInteger live = new AtomicInteger();
+  private Settings settings;
+  private Scheduling scheduling;
+  private ScheduledFuture<?> sweeper;
+
+  protected StreamRegistry() {} // for CDI's proxy
+
+  @Inject
+  public StreamRegistry(Settings settings, Scheduling scheduling) {
+    this.settings = settings;
+    this.scheduling = scheduling;
+  }
+
+  @PostConstruct
+  public void start() {
+    sweeper = scheduling.timers().scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Ends every live stream so its readers see a clean end instead of a cut connection. */
+  @PreDestroy
+  public void stop() {
+    sweeper.cancel(false);
+    for (TokenStream stream : streams.values()) {
+      stream.abort("shutdown", "The gateway is shutting down; resume on another node.");
+    }
+  }
+
+  /** Registers a new stream with an unguessable id, or throws {@link CapacityException}. */
+  public TokenStream open(String model) {
+    if (live.incrementAndGet() > settings.maxLiveStreams()) {
+      live.decrementAndGet();
+      throw new CapacityException(
+          "The gateway is running its maximum of " + settings.maxLiveStreams() + " generations.",
+          1);
+    }
+    TokenStream stream = new TokenStream(newId(), model, live::decrementAndGet);
+    streams.put(stream.id(), stream);
+    return stream;
+  }
+
+  public TokenStream find(String id) {
+    TokenStream stream = id == null ? null : streams.get(id);
+    if (stream == null) {
+      throw new StreamNotFoundException(id);
+    }
+    return stream;
+  }
+
+  public int liveCount() {
+    return live.get();
+  }
+
+  public int size() {
+    return streams.size();
+  }
+
+  private static String newId() {
+    byte[] bytes = new byte[18]; // 144 random bits
+    RANDOM.nextBytes(bytes);
+    return "gen_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  void sweep() {
+    try {
+      long now = System.nanoTime();
+      long orphanNanos = settings.orphanTimeout().toNanos();
+      long retentionNanos = settings.retention().toNanos();
+      int finished = 0;
+      for (TokenStream stream : streams.values()) {
+        if (!stream.isEnded()) {
+          if (stream.isOrphaned(now, orphanNanos) && stream.cancel()) {
+            LOG.fine(() -> "cancelled orphaned generation " + stream.id());
+          }
+        } else if (now - stream.endedAtNanos() > retentionNanos) {
+          streams.remove(stream.id());
+        } else {
+          finished++;
+        }
+      }
+      int excess = finished - settings.maxRetainedStreams();
+      if (excess > 0) {
+        streams.values().stream()
+            .filter(TokenStream::isEnded)
+            .sorted(Comparator.comparingLong(TokenStream::endedAtNanos))
+            .limit(excess)
+            .forEach(stream -> streams.remove(stream.id()));
+      }
+    } catch (RuntimeException e) {
+      LOG.log(java.util.logging.Level.SEVERE, "stream sweep failed", e); // keep sweeping
+    }
+  }
+}

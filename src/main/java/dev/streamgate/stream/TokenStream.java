@@ -1,0 +1,202 @@
+package dev.streamgate.stream;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The append-only log of one generation: tokens numbered from 1, then exactly one {@link
+ * Terminal}. One producer writes; any number of readers read after their own cursor without
+ * locking. There are no per-reader queues: the log is the buffer.
+ *
+ * <p>Listeners are told, on the writer's thread, that something changed. They must not block or
+ * do I/O: they schedule work and return.
+ */
+public final class TokenStream {
+
+  private final String id;
+  private final String model;
+  private final long createdAtMillis = System.currentTimeMillis();
+  private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final Runnable onEnd;
+
+  // Written under the monitor and read without it: a reader reads `size` first, then `texts`,
+  // so every slot below the size it saw is filled in whichever array it gets.
+  private volatile String[] texts = new String[32];
+  private volatile int size;
+  private volatile Terminal terminal;
+  private volatile long endedAtNanos;
+  private volatile long lastReaderNanos = System.nanoTime();
+  private volatile Runnable onCancel = () -> {};
+
+  public TokenStream(String id, String model) {
+    this(id, model, () -> {});
+  }
+
+  /** A stream that runs {@code onEnd} once, on the thread that ends it. */
+  public TokenStream(String id, String model, Runnable onEnd) {
+    this.id = id;
+    this.model = model;
+    this.onEnd = onEnd;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String model() {
+    return model;
+  }
+
+  public long createdAtMillis() {
+    return createdAtMillis;
+  }
+
+  /** Appends the next token and returns its seq, or 0 if the stream has already ended. */
+  public long append(String text) {
+    long seq;
+    synchronized (this) {
+      if (terminal != null) {
+        return 0;
+      }
+      String[] log = texts;
+      if (size == log.length) {
+        log = Arrays.copyOf(log, size * 2);
+        texts = log;
+      }
+      log[size] = text;
+      seq = size + 1;
+      size = (int) seq;
+    }
+    notifyListeners();
+    return seq;
+  }
+
+  /** Ends the stream normally; false if it had already ended. */
+  public boolean finish(FinishReason reason) {
+    if (reason == FinishReason.ERROR) {
+      throw new IllegalArgumentException("use fail(code, message) for errors");
+    }
+    return end(reason, null, null);
+  }
+
+  /** Ends the stream with an error after the tokens already written; false if it had ended. */
+  public boolean fail(String code, String message) {
+    return end(FinishReason.ERROR, code, message);
+  }
+
+  /** Ends the stream as cancelled and stops its producer; false if it had already ended. */
+  public boolean cancel() {
+    return stopProducerIf(end(FinishReason.CANCELLED, null, null));
+  }
+
+  /** Ends the stream with an error and stops its producer; false if it had already ended. */
+  public boolean abort(String code, String message) {
+    return stopProducerIf(end(FinishReason.ERROR, code, message));
+  }
+
+  private boolean stopProducerIf(boolean ended) {
+    if (ended) {
+      onCancel.run();
+    }
+    return ended;
+  }
+
+  /** What {@link #cancel()} and {@link #abort} run to stop the producer (at most once). */
+  public void onCancel(Runnable action) {
+    this.onCancel = action;
+  }
+
+  private boolean end(FinishReason reason, String code, String message) {
+    synchronized (this) {
+      if (terminal != null) {
+        return false;
+      }
+      endedAtNanos = System.nanoTime();
+      terminal = new Terminal(reason, size, code, message);
+    }
+    onEnd.run();
+    notifyListeners();
+    return true;
+  }
+
+  /**
+   * The tokens after {@code after} (at most {@code max}), plus the terminal event if that reaches
+   * the end of a finished stream.
+   */
+  public Slice read(long after, int max) {
+    Terminal end = terminal; // read before size: a non-null terminal means size is final
+    int available = size;
+    if (after < 0 || after > available) {
+      throw new IllegalArgumentException("cursor " + after + " is outside 0.." + available);
+    }
+    int from = (int) after;
+    int to = (int) Math.min(available, after + max);
+    List<String> slice = from == to ? List.of() : Arrays.asList(Arrays.copyOfRange(texts, from, to));
+    return new Slice(after, slice, to == available ? end : null);
+  }
+
+  /** True if a reader at {@code cursor} has something to read: a token or the terminal event. */
+  public boolean hasAfter(long cursor) {
+    return terminal != null || size > cursor;
+  }
+
+  public long lastSeq() {
+    return size;
+  }
+
+  /** The terminal event, or null while the generation runs. */
+  public Terminal terminal() {
+    return terminal;
+  }
+
+  public boolean isEnded() {
+    return terminal != null;
+  }
+
+  /** Nanos (System.nanoTime) when the stream ended; meaningful only once {@link #isEnded()}. */
+  public long endedAtNanos() {
+    return endedAtNanos;
+  }
+
+  /** Everything generated so far, as one string. */
+  public String text() {
+    int n = size;
+    String[] snapshot = texts;
+    StringBuilder out = new StringBuilder(n * 6);
+    for (int i = 0; i < n; i++) {
+      out.append(snapshot[i]);
+    }
+    return out.toString();
+  }
+
+  public void addListener(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  public void removeListener(Runnable listener) {
+    if (listeners.remove(listener)) {
+      lastReaderNanos = System.nanoTime();
+    }
+  }
+
+  /** Records that a reader read without staying attached (a long poll that answered at once). */
+  public void touch() {
+    lastReaderNanos = System.nanoTime();
+  }
+
+  /** True if no reader is attached and none has been for at least {@code idleNanos}. */
+  public boolean isOrphaned(long nowNanos, long idleNanos) {
+    return listeners.isEmpty() && nowNanos - lastReaderNanos >= idleNanos;
+  }
+
+  public int listenerCount() {
+    return listeners.size();
+  }
+
+  private void notifyListeners() {
+    for (Runnable listener : listeners) {
+      listener.run();
+    }
+  }
+}

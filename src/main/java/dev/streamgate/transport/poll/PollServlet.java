@@ -1,0 +1,80 @@
+package dev.streamgate.transport.poll;
+
+import dev.streamgate.api.Cursors;
+import dev.streamgate.api.Problem;
+import dev.streamgate.api.ProblemException;
+import dev.streamgate.api.ProblemResponses;
+import dev.streamgate.runtime.Scheduling;
+import dev.streamgate.stream.Slice;
+import dev.streamgate.stream.StreamRegistry;
+import dev.streamgate.stream.TokenStream;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code GET /api/generations/{id}/poll?after=n&wait=s}: every token after {@code n} at once if
+ * there are any, else the request is parked (no thread held) until the next token, the end, or
+ * {@code wait} seconds (default 25, at most 60) pass, which answers an empty list.
+ */
+public class PollServlet extends HttpServlet {
+
+  static final String NAME = "poll";
+  static final int DEFAULT_WAIT_SECONDS = 25;
+  static final int MAX_WAIT_SECONDS = 60;
+  static final int MAX_TOKENS_PER_ANSWER = 8192;
+
+  @Inject StreamRegistry registry;
+  @Inject Scheduling scheduling;
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    try {
+      if (!"GET".equals(request.getMethod())) {
+        response.setHeader("Allow", "GET");
+        throw new ProblemException(405, "method_not_allowed", "Long polling takes GET only.");
+      }
+      TokenStream stream = registry.find((String) request.getAttribute(PollRoute.ID));
+      long after = Cursors.parse(request.getParameter("after"), "after", stream);
+      int wait = waitSeconds(request.getParameter("wait"));
+      Slice slice = stream.read(after, MAX_TOKENS_PER_ANSWER);
+      if (!slice.isEmpty() || wait == 0) {
+        stream.touch();
+        write(response, slice);
+        return;
+      }
+      new PollWaiter(request.startAsync(), stream, after, wait, scheduling).start();
+    } catch (RuntimeException e) {
+      ProblemResponses.write(response, e);
+    }
+  }
+
+  static int waitSeconds(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return DEFAULT_WAIT_SECONDS;
+    }
+    try {
+      int wait = Integer.parseInt(raw.trim());
+      if (wait >= 0 && wait <= MAX_WAIT_SECONDS) {
+        return wait;
+      }
+    } catch (NumberFormatException e) {
+      // answered below with the same problem as an out-of-range number
+    }
+    throw new ProblemException(Problem.of(400, "invalid_wait",
+        "wait must be a whole number of seconds from 0 to " + MAX_WAIT_SECONDS + ".", "wait"));
+  }
+
+  static void write(HttpServletResponse response, Slice slice) throws IOException {
+    byte[] body = PollResponses.of(slice).getBytes(StandardCharsets.UTF_8);
+    response.setStatus(200);
+    response.setContentType("application/json");
+    response.setHeader("Cache-Control", "no-store");
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+}

@@ -1,0 +1,51 @@
+package dev.streamgate.transport.sse;
+
+import dev.streamgate.api.Cursors;
+import dev.streamgate.runtime.Settings;
+import dev.streamgate.stream.Followers;
+import dev.streamgate.stream.StreamRegistry;
+import dev.streamgate.stream.TokenStream;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+/**
+ * {@code GET /api/generations/{id}/events}: the generation as Server-Sent Events, from the seq
+ * after {@code Last-Event-ID} (what a browser's EventSource sends when it reconnects) or, on a
+ * first connection, after {@code ?after=n}.
+ */
+@Path("generations/{id}/events")
+@RequestScoped
+public class EventsResource {
+
+  @Inject StreamRegistry registry;
+  @Inject Followers followers;
+  @Inject Settings settings;
+
+  @GET
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  public void events(
+      @PathParam("id") String id,
+      @HeaderParam("Last-Event-ID") String lastEventId,
+      @QueryParam("after") String after,
+      @Context SseEventSink sink,
+      @Context Sse sse) {
+    TokenStream stream = registry.find(id);
+    // A reconnecting browser sends the original URL again, so its Last-Event-ID is the newer cursor.
+    long cursor = lastEventId != null
+        ? Cursors.parse(lastEventId, "Last-Event-ID", stream)
+        : Cursors.parse(after, "after", stream);
+    SseEvents events = new SseEvents(sse, settings.sseRetry().toMillis());
+    sink.send(events.hello(id));
+    followers.follow(stream, cursor, new SseSink(sink, events));
+  }
+}
