@@ -53,7 +53,7 @@ final class SimulatedText {
 
   SimulatedText(String prompt, long seed) {
     this.random = new SplittableRandom(seed ^ fnv1a(prompt));
-    this.topic = topic(prompt, random);
+    this.topic = topic(prompt);
   }
 
   /** How many tokens the answer runs to before the model stops by itself. */
@@ -116,14 +116,17 @@ final class SimulatedText {
     return choices[random.nextInt(choices.length)];
   }
 
-  private static String topic(String prompt, SplittableRandom random) {
-    List<String> words = new ArrayList<>();
+  /** The prompt's longest word that is not a filler: the most telling one. */
+  private static String topic(String prompt) {
+    String topic = "streaming";
+    int longest = 3;
     for (String word : prompt.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}-]+")) {
-      if (word.length() >= 4 && !STOPWORDS.contains(word)) {
-        words.add(word);
+      if (word.length() > longest && !STOPWORDS.contains(word)) {
+        topic = word;
+        longest = word.length();
       }
     }
-    return words.isEmpty() ? "this" : words.get(random.nextInt(words.size()));
+    return topic;
   }
 
   private static long fnv1a(String text) {

@@ -1,0 +1,59 @@
+package dev.streamgate.generation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class SimulatedTextTest {
+
+  private static String text(String prompt, long seed, int tokens) {
+    SimulatedText text = new SimulatedText(prompt, seed);
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < tokens; i++) {
+      out.append(text.next());
+    }
+    return out.toString();
+  }
+
+  @Test
+  void theSamePromptAndSeedGiveTheSameText() {
+    assertEquals(text("Explain server-sent events", 7, 300), text("Explain server-sent events", 7, 300));
+  }
+
+  @Test
+  void anotherSeedOrPromptGivesAnotherText() {
+    String base = text("Explain server-sent events", 7, 100);
+    assertNotEquals(base, text("Explain server-sent events", 8, 100));
+    assertNotEquals(base, text("Explain websockets", 7, 100));
+  }
+
+  @Test
+  void readsLikeAnAnswerAboutThePrompt() {
+    String answer = text("Why does backpressure matter?", 1, 200);
+    assertTrue(answer.contains("backpressure"), answer);
+    assertTrue(answer.contains(". "), "sentences: " + answer);
+    assertTrue(answer.contains("\n\n"), "paragraphs: " + answer);
+    assertTrue(answer.matches("(?s)[A-Z].*"), "starts like a sentence: " + answer);
+    assertTrue(!answer.contains("  "), "no doubled spaces: " + answer);
+  }
+
+  @Test
+  void tokensLookLikeATokenizersOutput() {
+    SimulatedText text = new SimulatedText("tokens", 3);
+    for (int i = 0; i < 500; i++) {
+      String token = text.next();
+      assertTrue(!token.isEmpty() && token.length() < 20, "token '" + token + "'");
+    }
+  }
+
+  @Test
+  void naturalLengthIsStableAndBounded() {
+    for (long seed = 0; seed < 50; seed++) {
+      int length = SimulatedText.naturalLength("prompt", seed);
+      assertEquals(length, SimulatedText.naturalLength("prompt", seed));
+      assertTrue(length >= 80 && length < 320, "length " + length);
+    }
+  }
+}

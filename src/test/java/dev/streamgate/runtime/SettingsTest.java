@@ -1,0 +1,49 @@
+package dev.streamgate.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+  @Test
+  void durationsTakeUnitsOrPlainSeconds() {
+    assertEquals(Duration.ofMillis(500), Settings.parseDuration("X", "500ms"));
+    assertEquals(Duration.ofSeconds(15), Settings.parseDuration("X", "15s"));
+    assertEquals(Duration.ofSeconds(15), Settings.parseDuration("X", "15"));
+    assertEquals(Duration.ofMinutes(10), Settings.parseDuration("X", "10m"));
+    assertEquals(Duration.ofHours(1), Settings.parseDuration("X", "1H"));
+  }
+
+  @Test
+  void aBadValueIsRefusedWithItsName() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> Settings.parseDuration("STREAMGATE_RETENTION", "ten minutes"));
+    assertEquals("STREAMGATE_RETENTION is not a duration (like 500ms, 30s, 10m, 1h): ten minutes",
+        e.getMessage());
+    Settings settings = new Settings(Map.of("STREAMGATE_MAX_STREAMS", "-4")::get);
+    assertThrows(IllegalArgumentException.class, settings::maxLiveStreams);
+  }
+
+  @Test
+  void defaultsApplyWhenNothingIsSet() {
+    Settings settings = new Settings(Map.<String, String>of()::get);
+    assertEquals(Duration.ofSeconds(30), settings.orphanTimeout());
+    assertEquals(Duration.ofMinutes(10), settings.retention());
+    assertEquals(Duration.ofSeconds(15), settings.keepalive());
+    assertEquals(1 << 20, settings.maxBodyBytes());
+  }
+
+  @Test
+  void aSystemPropertyOverridesTheEnvironment() {
+    System.setProperty("streamgate.orphan-timeout", "7s");
+    try {
+      assertEquals(Duration.ofSeconds(7), new Settings().orphanTimeout());
+    } finally {
+      System.clearProperty("streamgate.orphan-timeout");
+    }
+  }
+}

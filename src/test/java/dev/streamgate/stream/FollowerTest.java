@@ -1,0 +1,168 @@
+package dev.streamgate.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class FollowerTest {
+
+  /** Records writes and lets the test decide when each one finishes. */
+  static final class RecordingSink implements FrameSink {
+    final List<Slice> writes = new ArrayList<>();
+    final List<Consumer<Throwable>> pending = new ArrayList<>();
+    int keepalives;
+    boolean closed;
+    boolean aborted;
+    boolean completeAtOnce;
+
+    @Override
+    public void write(Slice slice, Consumer<Throwable> written) {
+      writes.add(slice);
+      if (completeAtOnce) {
+        written.accept(null);
+      } else {
+        pending.add(written);
+      }
+    }
+
+    @Override
+    public void keepalive(Consumer<Throwable> written) {
+      keepalives++;
+      written.accept(null);
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+
+    @Override
+    public void abort() {
+      aborted = true;
+    }
+
+    void finishNext(Throwable failure) {
+      pending.remove(0).accept(failure);
+    }
+
+    String text() {
+      StringBuilder all = new StringBuilder();
+      writes.forEach(slice -> all.append(slice.text()));
+      return all.toString();
+    }
+  }
+
+  private final TokenStream stream = new TokenStream("gen_test", "simulated");
+  private final RecordingSink sink = new RecordingSink();
+
+  private Follower follow(long after) {
+    Follower follower = new Follower(stream, after, sink, Runnable::run);
+    follower.start();
+    return follower;
+  }
+
+  @Test
+  void deliversEveryTokenThenTheEndAndLetsGo() {
+    sink.completeAtOnce = true;
+    Follower follower = follow(0);
+    for (String token : List.of("Hello", ",", " world")) {
+      stream.append(token);
+    }
+    stream.finish(FinishReason.STOP);
+    assertEquals("Hello, world", sink.text());
+    assertEquals(4, sink.writes.size(), "one frame per token while the client keeps up, then the end");
+    assertEquals(FinishReason.STOP, sink.writes.get(3).terminal().reason());
+    assertTrue(sink.closed);
+    assertTrue(follower.isClosed());
+    assertEquals(3, follower.cursor());
+    assertEquals(0, stream.listenerCount());
+  }
+
+  @Test
+  void slowClientGetsCoalescedFrames() {
+    follow(0);
+    stream.append("a");
+    for (int i = 0; i < 9; i++) {
+      stream.append("b");
+    }
+    assertEquals(1, sink.writes.size(), "no second write while the first is in flight");
+    sink.finishNext(null);
+    assertEquals(2, sink.writes.size());
+    Slice coalesced = sink.writes.get(1);
+    assertEquals(2, coalesced.firstSeq());
+    assertEquals(10, coalesced.lastSeq());
+    assertEquals("bbbbbbbbb", coalesced.text());
+  }
+
+  @Test
+  void startsRightAfterTheCursor() {
+    for (int i = 1; i <= 10; i++) {
+      stream.append("t" + i);
+    }
+    follow(4);
+    assertEquals(5, sink.writes.get(0).firstSeq());
+    assertEquals(10, sink.writes.get(0).lastSeq());
+  }
+
+  @Test
+  void aFinishedStreamResumedAtItsEndGetsOnlyTheEnd() {
+    stream.append("x");
+    stream.finish(FinishReason.LENGTH);
+    sink.completeAtOnce = true;
+    follow(1);
+    assertEquals(1, sink.writes.size());
+    assertTrue(sink.writes.get(0).texts().isEmpty());
+    assertEquals(FinishReason.LENGTH, sink.writes.get(0).terminal().reason());
+  }
+
+  @Test
+  void failedWriteClosesTheFollowerAndKeepsTheCursorBeforeIt() {
+    Follower follower = follow(0);
+    stream.append("a");
+    sink.finishNext(null);
+    stream.append("b");
+    sink.finishNext(new IOException("Broken pipe"));
+    assertTrue(follower.isClosed());
+    assertEquals(1, follower.cursor(), "the client never got seq 2; it resumes after 1");
+    assertEquals(0, stream.listenerCount());
+    stream.append("c");
+    assertEquals(2, sink.writes.size(), "a closed follower writes nothing more");
+  }
+
+  @Test
+  void aWriteThatDoesNotFinishIsStuck() {
+    Follower follower = follow(0);
+    stream.append("a");
+    long limit = TimeUnit.SECONDS.toNanos(30);
+    long now = System.nanoTime();
+    assertFalse(follower.isStuck(now, limit));
+    assertTrue(follower.isStuck(now + limit + TimeUnit.SECONDS.toNanos(1), limit));
+    sink.finishNext(null);
+    assertFalse(follower.isStuck(now + 2 * limit, limit), "nothing in flight");
+    follower.abort();
+    assertTrue(sink.aborted);
+    assertFalse(sink.closed);
+  }
+
+  @Test
+  void keepaliveGoesOutOnlyWhenIdleAndNothingIsInFlight() {
+    Follower follower = follow(0);
+    long idle = TimeUnit.SECONDS.toNanos(15);
+    follower.keepaliveIfIdle(System.nanoTime(), idle);
+    assertEquals(0, sink.keepalives, "not idle yet");
+    follower.keepaliveIfIdle(System.nanoTime() + idle + 1, idle);
+    assertEquals(1, sink.keepalives);
+    stream.append("a");
+    follower.keepaliveIfIdle(System.nanoTime() + 3 * idle, idle);
+    assertEquals(1, sink.keepalives, "a token write is in flight");
+    assertNull(sink.writes.get(0).terminal());
+  }
+}

@@ -1,0 +1,112 @@
+package dev.streamgate.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamgate.runtime.Scheduling;
+import dev.streamgate.runtime.Settings;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StreamRegistryTest {
+
+  private Scheduling scheduling;
+  private StreamRegistry registry;
+
+  private StreamRegistry registry(Map<String, String> settings) {
+    Settings config = new Settings(settings::get);
+    scheduling = new Scheduling(config);
+    scheduling.start();
+    registry = new StreamRegistry(config, scheduling);
+    registry.start();
+    return registry;
+  }
+
+  @AfterEach
+  void stop() {
+    registry.stop();
+    scheduling.stop();
+  }
+
+  @Test
+  void idsAreUnguessableAndFindable() {
+    registry(Map.of());
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      TokenStream stream = registry.open("simulated");
+      assertTrue(stream.id().matches("gen_[A-Za-z0-9_-]{24}"), stream.id());
+      assertTrue(ids.add(stream.id()));
+      assertSame(stream, registry.find(stream.id()));
+    }
+    assertThrows(StreamNotFoundException.class, () -> registry.find("gen_nope"));
+    assertThrows(StreamNotFoundException.class, () -> registry.find(null));
+  }
+
+  @Test
+  void liveStreamsAreCappedAndAnEndedOneFreesItsSlot() {
+    registry(Map.of("STREAMGATE_MAX_STREAMS", "2"));
+    TokenStream first = registry.open("simulated");
+    registry.open("simulated");
+    CapacityException full = assertThrows(CapacityException.class, () -> registry.open("simulated"));
+    assertEquals(1, full.retryAfterSeconds());
+    first.finish(FinishReason.STOP);
+    assertEquals(1, registry.liveCount());
+    registry.open("simulated");
+    assertEquals(2, registry.liveCount());
+  }
+
+  @Test
+  void aGenerationNobodyReadsIsCancelledAfterTheOrphanTimeout() {
+    registry(Map.of("STREAMGATE_ORPHAN_TIMEOUT", "0s"));
+    TokenStream unread = registry.open("simulated");
+    TokenStream followed = registry.open("simulated");
+    followed.addListener(() -> {});
+    registry.sweep();
+    assertEquals("cancelled", unread.terminal().state());
+    assertNull(followed.terminal(), "a generation with a reader keeps running");
+  }
+
+  @Test
+  void finishedStreamsAreEvictedAfterTheirRetention() {
+    registry(Map.of("STREAMGATE_RETENTION", "0s"));
+    TokenStream done = registry.open("simulated");
+    TokenStream running = registry.open("simulated");
+    done.finish(FinishReason.STOP);
+    registry.sweep();
+    assertThrows(StreamNotFoundException.class, () -> registry.find(done.id()));
+    assertSame(running, registry.find(running.id()));
+  }
+
+  @Test
+  void theOldestFinishedStreamsGoFirstWhenTooManyAreKept() {
+    registry(Map.of("STREAMGATE_MAX_RETAINED", "2"));
+    TokenStream oldest = registry.open("simulated");
+    TokenStream middle = registry.open("simulated");
+    TokenStream newest = registry.open("simulated");
+    oldest.finish(FinishReason.STOP);
+    middle.finish(FinishReason.STOP);
+    newest.finish(FinishReason.STOP);
+    registry.sweep();
+    assertThrows(StreamNotFoundException.class, () -> registry.find(oldest.id()));
+    assertSame(middle, registry.find(middle.id()));
+    assertSame(newest, registry.find(newest.id()));
+  }
+
+  @Test
+  void shutdownEndsLiveStreamsWithAnErrorReadersCanSee() {
+    registry(Map.of());
+    TokenStream live = registry.open("simulated");
+    live.append("partial");
+    registry.stop();
+    assertEquals("shutdown", live.terminal().errorCode());
+    assertEquals("partial", live.text());
+    assertFalse(live.append("more") > 0);
+  }
+}
