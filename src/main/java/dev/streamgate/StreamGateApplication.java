@@ -6,6 +6,7 @@ import dev.streamgate.api.ModelsResource;
 import dev.streamgate.api.ProblemMapper;
 import dev.streamgate.transport.sse.EventsResource;
 import dev.streamgate.transport.sse.SseHeaders;
+import dev.streamgate.transport.sse.SseShutdown;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
 import java.util.Set;
@@ -24,6 +25,7 @@ public class StreamGateApplication extends Application {
         ProblemMapper.class,
         JsonProvider.class,
         SseHeaders.class,
+        SseShutdown.class,
         JacksonFeature.class);
   }
 }

@@ -16,7 +16,9 @@ public final class Cursors {
     try {
       cursor = Long.parseLong(raw.trim());
     } catch (NumberFormatException e) {
-      throw new ProblemException(400, "invalid_cursor",
+      throw new ProblemException(
+          400,
+          "invalid_cursor",
           name + " must be a whole number: the last seq the client has (0 for none).");
     }
     if (cursor < 0) {
@@ -24,7 +26,9 @@ public final class Cursors {
     }
     long last = stream.lastSeq();
     if (cursor > last) {
-      throw new ProblemException(400, "invalid_cursor",
+      throw new ProblemException(
+          400,
+          "invalid_cursor",
           name + "=" + cursor + " is past the last token of this generation (seq " + last + ").");
     }
     return cursor;

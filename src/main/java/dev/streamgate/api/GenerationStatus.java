@@ -5,8 +5,14 @@ import dev.streamgate.stream.Terminal;
 import dev.streamgate.stream.TokenStream;
 
 /** A generation as {@code GET /api/generations/{id}} reports it; one consistent snapshot. */
-public record GenerationStatus(String id, String model, String state, long tokens, String text,
-    String finishReason, ErrorBody error) {
+public record GenerationStatus(
+    String id,
+    String model,
+    String state,
+    long tokens,
+    String text,
+    String finishReason,
+    ErrorBody error) {
 
   /** The error of a failed generation. */
   public record ErrorBody(String code, String message) {}
@@ -14,8 +20,13 @@ public record GenerationStatus(String id, String model, String state, long token
   public static GenerationStatus of(TokenStream stream) {
     Slice all = stream.read(0, Integer.MAX_VALUE);
     Terminal end = all.terminal();
-    return new GenerationStatus(stream.id(), stream.model(), end == null ? "running" : end.state(),
-        all.lastSeq(), all.text(), end == null ? null : end.reason().wire(),
+    return new GenerationStatus(
+        stream.id(),
+        stream.model(),
+        end == null ? "running" : end.state(),
+        all.lastSeq(),
+        all.text(),
+        end == null ? null : end.reason().wire(),
         end != null && end.isError() ? new ErrorBody(end.errorCode(), end.errorMessage()) : null);
   }
 }

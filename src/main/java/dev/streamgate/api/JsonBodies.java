@@ -19,22 +19,36 @@ public final class JsonBodies {
     try {
       bytes = body.readNBytes(maxBytes + 1);
     } catch (IOException e) {
-      throw new ProblemException(400, "incomplete_body", "The request body could not be read completely.");
+      throw new ProblemException(
+          400, "incomplete_body", "The request body could not be read completely.");
     }
     if (bytes.length > maxBytes) {
-      throw new ProblemException(413, "body_too_large",
+      throw new ProblemException(
+          413,
+          "body_too_large",
           "The request body is larger than the limit of " + maxBytes + " bytes.");
     }
     return parse(bytes);
   }
 
+  /** Jackson's own words, without its pointer back into the source text. */
+  private static String reason(JsonProcessingException e) {
+    String message = e.getOriginalMessage();
+    int cut = message.indexOf(" (start marker at");
+    message = cut < 0 ? message : message.substring(0, cut);
+    cut = message.indexOf('\n');
+    return cut < 0 ? message : message.substring(0, cut);
+  }
+
   /** Parses one JSON document from strict UTF-8. */
   public static JsonNode parse(byte[] bytes) {
     if (bytes.length == 0) {
-      throw new ProblemException(400, "malformed_json", "The request body is empty; send a JSON object.");
+      throw new ProblemException(
+          400, "malformed_json", "The request body is empty; send a JSON object.");
     }
     try {
-      StandardCharsets.UTF_8.newDecoder()
+      StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes));
@@ -49,9 +63,10 @@ public final class JsonBodies {
       return node;
     } catch (JsonProcessingException e) {
       var at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new ProblemException(400, "malformed_json",
-          "The request body is not valid JSON" + where + ": " + e.getOriginalMessage());
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw new ProblemException(
+          400, "malformed_json", "The request body is not valid JSON" + where + ": " + reason(e));
     } catch (IOException e) {
       throw new ProblemException(400, "malformed_json", "The request body is not valid JSON.");
     }

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * Never carries a stack trace or an internal address.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String code,
-    String param) {
+public record Problem(
+    String type, String title, int status, String detail, String code, String param) {
 
   public static final String MEDIA_TYPE = "application/problem+json";
 
@@ -17,8 +17,13 @@ public record Problem(String type, String title, int status, String detail, Stri
   }
 
   public static Problem of(int status, String code, String detail, String param) {
-    return new Problem("urn:streamgate:problem:" + code.replace('_', '-'), title(status), status,
-        detail, code, param);
+    return new Problem(
+        "urn:streamgate:problem:" + code.replace('_', '-'),
+        title(status),
+        status,
+        detail,
+        code,
+        param);
   }
 
   private static String title(int status) {

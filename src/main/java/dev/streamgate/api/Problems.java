@@ -46,15 +46,21 @@ public final class Problems {
   public static Problem forStatus(int status) {
     return switch (status) {
       case 404 -> Problem.of(404, "not_found", "No such resource.");
-      case 405 -> Problem.of(405, "method_not_allowed", "This resource does not support that method.");
-      case 406 -> Problem.of(406, "not_acceptable",
-          "This resource cannot produce the media type the Accept header asks for.");
+      case 405 ->
+          Problem.of(405, "method_not_allowed", "This resource does not support that method.");
+      case 406 ->
+          Problem.of(
+              406,
+              "not_acceptable",
+              "This resource cannot produce the media type the Accept header asks for.");
       case 413 -> Problem.of(413, "body_too_large", "The request is too large.");
-      case 415 -> Problem.of(415, "unsupported_media_type",
-          "This resource does not accept that content type.");
-      default -> status >= 500
-          ? Problem.of(500, "internal_error", "An internal error occurred; it has been logged.")
-          : Problem.of(status, "bad_request", "The request is not valid.");
+      case 415 ->
+          Problem.of(
+              415, "unsupported_media_type", "This resource does not accept that content type.");
+      default ->
+          status >= 500
+              ? Problem.of(500, "internal_error", "An internal error occurred; it has been logged.")
+              : Problem.of(status, "bad_request", "The request is not valid.");
     };
   }
 }

@@ -12,9 +12,9 @@ import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.http11.Http11NioProtocol;
 
 /**
- * Serves the built webapp on embedded Tomcat: {@code mvn -q -DskipTests package exec:java}.
- * Port from {@code STREAMGATE_PORT} (default 8080); the webapp from {@code STREAMGATE_WEBAPP}
- * (default the exploded {@code target/streamgate}).
+ * Serves the built webapp on embedded Tomcat: {@code mvn -q -DskipTests package exec:java}. Port
+ * from {@code STREAMGATE_PORT} (default 8080); the webapp from {@code STREAMGATE_WEBAPP} (default
+ * the exploded {@code target/streamgate}).
  */
 public final class Main {
 
@@ -51,7 +51,7 @@ public final class Main {
     // The default web.xml would add Tomcat's JSP servlet, and Jasper is not here: add only the
     // static-file servlet the page needs.
     tomcat.setAddDefaultWebXmlToWebapp(false);
-    Context context = tomcat.addWebapp("", webapp.toString());
+    Context context = tomcat.addWebapp("", webapp.toAbsolutePath().toString());
     Wrapper files = Tomcat.addServlet(context, "default", DefaultServlet.class.getName());
     files.setLoadOnStartup(1);
     context.addServletMappingDecoded("/", "default");

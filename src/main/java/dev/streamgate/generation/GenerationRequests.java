@@ -22,8 +22,13 @@ public final class GenerationRequests {
     String model = text(body, "model", GenerationRequest.DEFAULT_MODEL);
     List<Message> messages = messages(body.get("messages"));
     int maxTokens =
-        (int) whole(body, "max_tokens", GenerationRequest.DEFAULT_MAX_TOKENS, 1,
-            GenerationRequest.MAX_TOKENS_LIMIT);
+        (int)
+            whole(
+                body,
+                "max_tokens",
+                GenerationRequest.DEFAULT_MAX_TOKENS,
+                1,
+                GenerationRequest.MAX_TOKENS_LIMIT);
     return new GenerationRequest(model, messages, maxTokens, simulation(body.get("simulation")));
   }
 
@@ -43,7 +48,12 @@ public final class GenerationRequests {
       }
       JsonNode role = message.get("role");
       if (role == null || !role.isTextual() || !ROLES.contains(role.asText())) {
-        throw invalid(at + ".role", at + ".role must be one of " + String.join(", ", ROLES.stream().sorted().toList()) + ".");
+        throw invalid(
+            at + ".role",
+            at
+                + ".role must be one of "
+                + String.join(", ", ROLES.stream().sorted().toList())
+                + ".");
       }
       JsonNode content = message.get("content");
       if (content == null || !content.isTextual()) {
@@ -76,7 +86,8 @@ public final class GenerationRequests {
       return fallback;
     }
     if (!value.isNumber() || !(value.asDouble() >= 0.1 && value.asDouble() <= 10_000)) {
-      throw invalid("simulation.tokens_per_second",
+      throw invalid(
+          "simulation.tokens_per_second",
           "simulation.tokens_per_second must be a number from 0.1 to 10000.");
     }
     return value.asDouble();
@@ -104,9 +115,12 @@ public final class GenerationRequests {
       return fallback;
     }
     String name = prefix + field;
-    if (!value.isIntegralNumber() || !value.canConvertToLong()
-        || value.asLong() < min || value.asLong() > max) {
-      String range = max == Long.MAX_VALUE ? "a whole number" : "a whole number from " + min + " to " + max;
+    if (!value.isIntegralNumber()
+        || !value.canConvertToLong()
+        || value.asLong() < min
+        || value.asLong() > max) {
+      String range =
+          max == Long.MAX_VALUE ? "a whole number" : "a whole number from " + min + " to " + max;
       throw invalid(name, name + " must be " + range + ".");
     }
     return value.asLong();

@@ -26,8 +26,14 @@ public class GenerationService {
   public TokenStream start(GenerationRequest request) {
     Generator backend = backends.get(request.model());
     if (backend == null) {
-      throw new InvalidRequestException("unknown_model", "model",
-          "Unknown model '" + clip(request.model()) + "'; available: " + String.join(", ", models()) + ".");
+      throw new InvalidRequestException(
+          "unknown_model",
+          "model",
+          "Unknown model '"
+              + clip(request.model())
+              + "'; available: "
+              + String.join(", ", models())
+              + ".");
     }
     TokenStream stream = registry.open(request.model());
     try {

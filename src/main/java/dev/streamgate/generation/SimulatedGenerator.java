@@ -34,13 +34,19 @@ public class SimulatedGenerator implements Generator {
     Simulation sim = request.simulation();
     String prompt = request.prompt();
     int natural = sim.length() > 0 ? sim.length() : SimulatedText.naturalLength(prompt, sim.seed());
-    Run run = new Run(stream, new SimulatedText(prompt, sim.seed()), request.maxTokens(), natural,
-        sim.failAfter());
+    Run run =
+        new Run(
+            stream,
+            new SimulatedText(prompt, sim.seed()),
+            request.maxTokens(),
+            natural,
+            sim.failAfter());
     stream.onCancel(run::stop);
     long periodNanos = Math.max(1, Math.round(1e9 / sim.tokensPerSecond()));
     ScheduledExecutorService timers = scheduling.timers();
-    run.scheduled(timers.scheduleAtFixedRate(
-        run, TimeUnit.MILLISECONDS.toNanos(sim.ttftMs()), periodNanos, TimeUnit.NANOSECONDS));
+    run.scheduled(
+        timers.scheduleAtFixedRate(
+            run, TimeUnit.MILLISECONDS.toNanos(sim.ttftMs()), periodNanos, TimeUnit.NANOSECONDS));
   }
 
   /** One generation: each tick writes the next token, the last one ends the stream. */
@@ -75,8 +81,11 @@ public class SimulatedGenerator implements Generator {
         return;
       }
       if (failAfter > 0 && written == failAfter) {
-        stream.fail("model_error",
-            "The simulated model failed after " + failAfter + " tokens, as asked by simulation.fail_after.");
+        stream.fail(
+            "model_error",
+            "The simulated model failed after "
+                + failAfter
+                + " tokens, as asked by simulation.fail_after.");
         stop();
         return;
       }

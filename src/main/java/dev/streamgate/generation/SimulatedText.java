@@ -8,23 +8,50 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * The simulated model's words: an endless, deterministic answer for (prompt, seed), in tokens
- * the way a real tokenizer splits text (a leading space on words, punctuation apart, a blank
- * line between paragraphs). It reads like an assistant talking about the prompt's topic.
+ * The simulated model's words: an endless, deterministic answer for (prompt, seed), in tokens the
+ * way a real tokenizer splits text (a leading space on words, punctuation apart, a blank line
+ * between paragraphs). It reads like an assistant talking about the prompt's topic.
  */
 final class SimulatedText {
 
   private static final String[] OPENERS = {
-    "In practice,", "Put simply,", "Most of the time,", "As a rule,", "For example,",
-    "That said,", "In my experience,", "On the other hand,", "", "", ""
+    "In practice,",
+    "Put simply,",
+    "Most of the time,",
+    "As a rule,",
+    "For example,",
+    "That said,",
+    "In my experience,",
+    "On the other hand,",
+    "",
+    "",
+    ""
   };
   private static final String[] SUBJECTS = {
-    "the TOPIC", "a good TOPIC", "your TOPIC", "each request", "the client", "the server",
-    "a stream", "every token", "the model", "a careful design for TOPIC"
+    "the TOPIC",
+    "a good TOPIC",
+    "your TOPIC",
+    "each request",
+    "the client",
+    "the server",
+    "a stream",
+    "every token",
+    "the model",
+    "a careful design for TOPIC"
   };
   private static final String[] VERBS = {
-    "keeps", "sends", "measures", "needs", "improves", "changes", "reads", "handles",
-    "depends on", "avoids", "shapes", "protects"
+    "keeps",
+    "sends",
+    "measures",
+    "needs",
+    "improves",
+    "changes",
+    "reads",
+    "handles",
+    "depends on",
+    "avoids",
+    "shapes",
+    "protects"
   };
   private static final String[] OBJECTS = {
     "the latency", "a single connection", "the whole answer", "one token at a time",
@@ -32,8 +59,15 @@ final class SimulatedText {
     "a clear error", "a naïve retry loop", "the TOPIC itself", "the user's patience"
   };
   private static final String[] TAILS = {
-    "", "", "without waiting", "when the network is slow", "as soon as it can",
-    "— and that matters", "for every user", "in the same order", "at a steady pace"
+    "",
+    "",
+    "without waiting",
+    "when the network is slow",
+    "as soon as it can",
+    "— and that matters",
+    "for every user",
+    "in the same order",
+    "at a steady pace"
   };
   private static final String[] INTROS = {
     "Sure! Here is how I would think about TOPIC.", "Good question about TOPIC.",
@@ -41,9 +75,34 @@ final class SimulatedText {
   };
   private static final Set<String> STOPWORDS =
       Set.of(
-          "about", "explain", "describe", "please", "could", "would", "should", "tell", "what",
-          "which", "where", "when", "there", "their", "them", "this", "that", "with", "from",
-          "have", "does", "your", "into", "give", "write", "show", "some", "how");
+          "about",
+          "explain",
+          "describe",
+          "please",
+          "could",
+          "would",
+          "should",
+          "tell",
+          "what",
+          "which",
+          "where",
+          "when",
+          "there",
+          "their",
+          "them",
+          "this",
+          "that",
+          "with",
+          "from",
+          "have",
+          "does",
+          "your",
+          "into",
+          "give",
+          "write",
+          "show",
+          "some",
+          "how");
 
   private final SplittableRandom random;
   private final String topic;

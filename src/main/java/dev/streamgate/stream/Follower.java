@@ -7,9 +7,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Pushes one stream to one client: whenever the log grows, reads everything after the client's
  * cursor and hands it to the sink as one write, never starting a write before the last one
- * finished. A slow client therefore gets larger, coalesced frames and never slows the producer
- * or anyone else; a client whose write does not finish in time is dropped, and resumes from the
- * cursor it last saw.
+ * finished. A slow client therefore gets larger, coalesced frames and never slows the producer or
+ * anyone else; a client whose write does not finish in time is dropped, and resumes from the cursor
+ * it last saw.
  */
 public final class Follower {
 

@@ -5,6 +5,8 @@ import dev.streamgate.runtime.Settings;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,19 +26,43 @@ public class Followers {
   private final Set<Follower> active = ConcurrentHashMap.newKeySet();
   private Settings settings;
   private Scheduling scheduling;
+  private StreamRegistry registry;
   private ScheduledFuture<?> sweeper;
 
   protected Followers() {} // for CDI's proxy
 
   @Inject
-  public Followers(Settings settings, Scheduling scheduling) {
+  public Followers(Settings settings, Scheduling scheduling, StreamRegistry registry) {
     this.settings = settings;
     this.scheduling = scheduling;
+    this.registry = registry;
   }
 
   @PostConstruct
   public void start() {
     sweeper = scheduling.timers().scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Before any bean is destroyed (while the threads still run): end every stream and give the
+   * followers a moment to tell their clients, so they resume elsewhere instead of guessing.
+   */
+  void beforeShutdown(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+    endAllAndDrain();
+  }
+
+  /** Ends every stream and waits (up to 2 s) for the followers to write the end to clients. */
+  public void endAllAndDrain() {
+    registry.endAll();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    try {
+      while (active.stream().anyMatch(follower -> !follower.isClosed())
+          && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(10); // shutdown only: polls the followers' last writes
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @PreDestroy
@@ -68,8 +94,12 @@ public class Followers {
       if (follower.isClosed()) {
         active.remove(follower); // closed since the last sweep; nothing else holds on to it
       } else if (follower.isStuck(now, stuck)) {
-        LOG.info(() -> "dropping a client stuck on " + follower.stream().id()
-            + " at seq " + follower.cursor());
+        LOG.info(
+            () ->
+                "dropping a client stuck on "
+                    + follower.stream().id()
+                    + " at seq "
+                    + follower.cursor());
         follower.abort();
       } else {
         follower.keepaliveIfIdle(now, keepalive);

@@ -3,8 +3,8 @@ package dev.streamgate.stream;
 import java.util.function.Consumer;
 
 /**
- * The transport side of a {@link Follower}: writes frames to one client. A follower calls it
- * from one thread at a time and never before the previous write reported back.
+ * The transport side of a {@link Follower}: writes frames to one client. A follower calls it from
+ * one thread at a time and never before the previous write reported back.
  */
 public interface FrameSink {
 

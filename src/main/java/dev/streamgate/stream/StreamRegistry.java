@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * Every stream by id: opens them under the live-stream limit, cancels those no reader has
- * attached to for the orphan timeout, and evicts finished ones after their retention (or the
- * oldest finished first when more are kept than allowed).
+ * Every stream by id: opens them under the live-stream limit, cancels those no reader has attached
+ * to for the orphan timeout, and evicts finished ones after their retention (or the oldest finished
+ * first when more are kept than allowed).
  */
 @ApplicationScoped
 public class StreamRegistry {
@@ -50,6 +50,11 @@ public class StreamRegistry {
   @PreDestroy
   public void stop() {
     sweeper.cancel(false);
+    endAll();
+  }
+
+  /** Ends every live stream with a {@code shutdown} error; idempotent. */
+  public void endAll() {
     for (TokenStream stream : streams.values()) {
       stream.abort("shutdown", "The gateway is shutting down; resume on another node.");
     }

@@ -1,8 +1,8 @@
 package dev.streamgate.stream;
 
 /**
- * The one event that ends a stream: a finish reason, the number of tokens written, and for
- * {@link FinishReason#ERROR} a stable error code and a message a user can act on.
+ * The one event that ends a stream: a finish reason, the number of tokens written, and for {@link
+ * FinishReason#ERROR} a stable error code and a message a user can act on.
  */
 public record Terminal(FinishReason reason, long tokens, String errorCode, String errorMessage) {
 

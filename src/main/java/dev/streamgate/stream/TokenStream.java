@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The append-only log of one generation: tokens numbered from 1, then exactly one {@link
- * Terminal}. One producer writes; any number of readers read after their own cursor without
- * locking. There are no per-reader queues: the log is the buffer.
+ * The append-only log of one generation: tokens numbered from 1, then exactly one {@link Terminal}.
+ * One producer writes; any number of readers read after their own cursor without locking. There are
+ * no per-reader queues: the log is the buffer.
  *
- * <p>Listeners are told, on the writer's thread, that something changed. They must not block or
- * do I/O: they schedule work and return.
+ * <p>Listeners are told, on the writer's thread, that something changed. They must not block or do
+ * I/O: they schedule work and return.
  */
 public final class TokenStream {
 
@@ -132,7 +132,8 @@ public final class TokenStream {
     }
     int from = (int) after;
     int to = (int) Math.min(available, after + max);
-    List<String> slice = from == to ? List.of() : Arrays.asList(Arrays.copyOfRange(texts, from, to));
+    List<String> slice =
+        from == to ? List.of() : Arrays.asList(Arrays.copyOfRange(texts, from, to));
     return new Slice(after, slice, to == available ? end : null);
   }
 

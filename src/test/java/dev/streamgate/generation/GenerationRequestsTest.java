@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class GenerationRequestsTest {
 
@@ -28,7 +28,9 @@ class GenerationRequestsTest {
 
   @Test
   void readsTheWholeRequestAndIgnoresUnknownFields() throws Exception {
-    GenerationRequest request = parse("""
+    GenerationRequest request =
+        parse(
+            """
         {"model":"simulated","messages":[{"role":"system","content":"be brief"},
          {"role":"user","content":"hi"}],"max_tokens":8192,"temperature":0.2,
          "simulation":{"ttft_ms":0,"tokens_per_second":0.5,"seed":-3,"length":9,"fail_after":4}}
@@ -39,31 +41,33 @@ class GenerationRequestsTest {
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource(delimiter = '|', value = {
-    "[]                                                          | ",
-    "{}                                                          | messages",
-    "{'messages':[]}                                             | messages",
-    "{'messages':'hi'}                                           | messages",
-    "{'messages':[1]}                                            | messages[0]",
-    "{'messages':[{'role':'boss','content':'x'}]}                | messages[0].role",
-    "{'messages':[{'role':'user'}]}                              | messages[0].content",
-    "{'messages':[{'role':'user','content':3}]}                  | messages[0].content",
-    "{'messages':[{'role':'user','content':'x'}],'max_tokens':0}      | max_tokens",
-    "{'messages':[{'role':'user','content':'x'}],'max_tokens':8193}   | max_tokens",
-    "{'messages':[{'role':'user','content':'x'}],'max_tokens':'abc'}  | max_tokens",
-    "{'messages':[{'role':'user','content':'x'}],'max_tokens':1.5}    | max_tokens",
-    "{'messages':[{'role':'user','content':'x'}],'max_tokens':1e300}  | max_tokens",
-    "{'messages':[{'role':'user','content':'x'}],'max_tokens':99999999999999999999999} | max_tokens",
-    "{'messages':[{'role':'user','content':'x'}],'model':''}          | model",
-    "{'messages':[{'role':'user','content':'x'}],'model':7}           | model",
-    "{'messages':[{'role':'user','content':'x'}],'simulation':3}      | simulation",
-    "{'messages':[{'role':'user','content':'x'}],'simulation':{'ttft_ms':-1}}            | simulation.ttft_ms",
-    "{'messages':[{'role':'user','content':'x'}],'simulation':{'tokens_per_second':0}}   | simulation.tokens_per_second",
-    "{'messages':[{'role':'user','content':'x'}],'simulation':{'seed':'x'}}              | simulation.seed",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "[]                                                          | ",
+        "{}                                                          | messages",
+        "{'messages':[]}                                             | messages",
+        "{'messages':'hi'}                                           | messages",
+        "{'messages':[1]}                                            | messages[0]",
+        "{'messages':[{'role':'boss','content':'x'}]}                | messages[0].role",
+        "{'messages':[{'role':'user'}]}                              | messages[0].content",
+        "{'messages':[{'role':'user','content':3}]}                  | messages[0].content",
+        "{'messages':[{'role':'user','content':'x'}],'max_tokens':0}      | max_tokens",
+        "{'messages':[{'role':'user','content':'x'}],'max_tokens':8193}   | max_tokens",
+        "{'messages':[{'role':'user','content':'x'}],'max_tokens':'abc'}  | max_tokens",
+        "{'messages':[{'role':'user','content':'x'}],'max_tokens':1.5}    | max_tokens",
+        "{'messages':[{'role':'user','content':'x'}],'max_tokens':1e300}  | max_tokens",
+        "{'messages':[{'role':'user','content':'x'}],'max_tokens':99999999999999999999999} | max_tokens",
+        "{'messages':[{'role':'user','content':'x'}],'model':''}          | model",
+        "{'messages':[{'role':'user','content':'x'}],'model':7}           | model",
+        "{'messages':[{'role':'user','content':'x'}],'simulation':3}      | simulation",
+        "{'messages':[{'role':'user','content':'x'}],'simulation':{'ttft_ms':-1}}            | simulation.ttft_ms",
+        "{'messages':[{'role':'user','content':'x'}],'simulation':{'tokens_per_second':0}}   | simulation.tokens_per_second",
+        "{'messages':[{'role':'user','content':'x'}],'simulation':{'seed':'x'}}              | simulation.seed",
+      })
   void aBadRequestNamesTheFieldAtFault(String json, String param) {
-    InvalidRequestException e = assertThrows(InvalidRequestException.class,
-        () -> parse(json.replace('\'', '"')));
+    InvalidRequestException e =
+        assertThrows(InvalidRequestException.class, () -> parse(json.replace('\'', '"')));
     assertEquals("invalid_request", e.code());
     assertEquals(param, e.param());
   }

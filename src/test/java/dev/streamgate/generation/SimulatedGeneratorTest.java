@@ -35,19 +35,20 @@ class SimulatedGeneratorTest {
   }
 
   private static GenerationRequest request(int maxTokens, Simulation simulation) {
-    return new GenerationRequest("simulated", List.of(new Message("user", "Tell me about streams")),
-        maxTokens, simulation);
+    return new GenerationRequest(
+        "simulated", List.of(new Message("user", "Tell me about streams")), maxTokens, simulation);
   }
 
   /** Runs the request to its end and returns the stream. */
   private TokenStream run(GenerationRequest request) throws InterruptedException {
     TokenStream stream = new TokenStream("gen_test", "simulated");
     CountDownLatch ended = new CountDownLatch(1);
-    stream.addListener(() -> {
-      if (stream.isEnded()) {
-        ended.countDown();
-      }
-    });
+    stream.addListener(
+        () -> {
+          if (stream.isEnded()) {
+            ended.countDown();
+          }
+        });
     generator.start(request, stream);
     assertTrue(ended.await(30, TimeUnit.SECONDS), "the generation ends");
     return stream;

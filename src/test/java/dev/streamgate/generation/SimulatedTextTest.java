@@ -19,7 +19,8 @@ class SimulatedTextTest {
 
   @Test
   void theSamePromptAndSeedGiveTheSameText() {
-    assertEquals(text("Explain server-sent events", 7, 300), text("Explain server-sent events", 7, 300));
+    assertEquals(
+        text("Explain server-sent events", 7, 300), text("Explain server-sent events", 7, 300));
   }
 
   @Test

@@ -20,9 +20,12 @@ class SettingsTest {
 
   @Test
   void aBadValueIsRefusedWithItsName() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> Settings.parseDuration("STREAMGATE_RETENTION", "ten minutes"));
-    assertEquals("STREAMGATE_RETENTION is not a duration (like 500ms, 30s, 10m, 1h): ten minutes",
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Settings.parseDuration("STREAMGATE_RETENTION", "ten minutes"));
+    assertEquals(
+        "STREAMGATE_RETENTION is not a duration (like 500ms, 30s, 10m, 1h): ten minutes",
         e.getMessage());
     Settings settings = new Settings(Map.of("STREAMGATE_MAX_STREAMS", "-4")::get);
     assertThrows(IllegalArgumentException.class, settings::maxLiveStreams);

@@ -78,7 +78,8 @@ class FollowerTest {
     }
     stream.finish(FinishReason.STOP);
     assertEquals("Hello, world", sink.text());
-    assertEquals(4, sink.writes.size(), "one frame per token while the client keeps up, then the end");
+    assertEquals(
+        4, sink.writes.size(), "one frame per token while the client keeps up, then the end");
     assertEquals(FinishReason.STOP, sink.writes.get(3).terminal().reason());
     assertTrue(sink.closed);
     assertTrue(follower.isClosed());

@@ -54,7 +54,8 @@ class StreamRegistryTest {
     registry(Map.of("STREAMGATE_MAX_STREAMS", "2"));
     TokenStream first = registry.open("simulated");
     registry.open("simulated");
-    CapacityException full = assertThrows(CapacityException.class, () -> registry.open("simulated"));
+    CapacityException full =
+        assertThrows(CapacityException.class, () -> registry.open("simulated"));
     assertEquals(1, full.retryAfterSeconds());
     first.finish(FinishReason.STOP);
     assertEquals(1, registry.liveCount());

@@ -93,8 +93,8 @@ class TokenStreamTest {
     stream.fail("model_error", "upstream went away");
     Slice all = stream.read(0, 100);
     assertEquals(4, all.lastSeq());
-    assertEquals(new Terminal(FinishReason.ERROR, 4, "model_error", "upstream went away"),
-        all.terminal());
+    assertEquals(
+        new Terminal(FinishReason.ERROR, 4, "model_error", "upstream went away"), all.terminal());
     assertEquals("failed", all.terminal().state());
   }
 
@@ -144,26 +144,29 @@ class TokenStreamTest {
       List<Future<String>> results = new ArrayList<>();
       for (int r = 0; r < readers; r++) {
         int batch = 1 + r * 7;
-        results.add(pool.submit(() -> {
-          StringBuilder seen = new StringBuilder();
-          long cursor = 0;
-          while (true) {
-            Slice slice = stream.read(cursor, batch);
-            seen.append(slice.text());
-            cursor = slice.lastSeq();
-            if (slice.terminal() != null) {
-              return seen.toString();
-            }
-            Thread.onSpinWait();
-          }
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  StringBuilder seen = new StringBuilder();
+                  long cursor = 0;
+                  while (true) {
+                    Slice slice = stream.read(cursor, batch);
+                    seen.append(slice.text());
+                    cursor = slice.lastSeq();
+                    if (slice.terminal() != null) {
+                      return seen.toString();
+                    }
+                    Thread.onSpinWait();
+                  }
+                }));
       }
-      pool.submit(() -> {
-        for (int i = 1; i <= tokens; i++) {
-          stream.append(i + ",");
-        }
-        stream.finish(FinishReason.STOP);
-      });
+      pool.submit(
+          () -> {
+            for (int i = 1; i <= tokens; i++) {
+              stream.append(i + ",");
+            }
+            stream.finish(FinishReason.STOP);
+          });
       for (Future<String> result : results) {
         assertEquals(expected.toString(), result.get(60, TimeUnit.SECONDS));
       }

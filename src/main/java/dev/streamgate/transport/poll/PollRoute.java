@@ -9,8 +9,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Routes {@code /api/generations/{id}/poll} to {@link PollServlet}. A servlet mapping cannot put
- * a wildcard mid-path, and everything else under {@code /api} belongs to JAX-RS.
+ * Routes {@code /api/generations/{id}/poll} to {@link PollServlet}. A servlet mapping cannot put a
+ * wildcard mid-path, and everything else under {@code /api} belongs to JAX-RS.
  */
 @WebFilter(urlPatterns = "/api/generations/*", asyncSupported = true)
 public class PollRoute extends HttpFilter {
@@ -18,8 +18,9 @@ public class PollRoute extends HttpFilter {
   static final String ID = PollRoute.class.getName() + ".id";
 
   @Override
-  protected void doFilter(HttpServletRequest request, HttpServletResponse response,
-      FilterChain chain) throws IOException, ServletException {
+  protected void doFilter(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
     String id = pollTarget(request.getRequestURI().substring(request.getContextPath().length()));
     if (id == null) {
       chain.doFilter(request, response);
@@ -33,7 +34,8 @@ public class PollRoute extends HttpFilter {
   static String pollTarget(String path) {
     String prefix = "/api/generations/";
     String suffix = "/poll";
-    if (!path.startsWith(prefix) || !path.endsWith(suffix)
+    if (!path.startsWith(prefix)
+        || !path.endsWith(suffix)
         || path.length() <= prefix.length() + suffix.length()) {
       return null;
     }

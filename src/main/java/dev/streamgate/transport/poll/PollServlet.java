@@ -65,8 +65,12 @@ public class PollServlet extends HttpServlet {
     } catch (NumberFormatException e) {
       // answered below with the same problem as an out-of-range number
     }
-    throw new ProblemException(Problem.of(400, "invalid_wait",
-        "wait must be a whole number of seconds from 0 to " + MAX_WAIT_SECONDS + ".", "wait"));
+    throw new ProblemException(
+        Problem.of(
+            400,
+            "invalid_wait",
+            "wait must be a whole number of seconds from 0 to " + MAX_WAIT_SECONDS + ".",
+            "wait"));
   }
 
   static void write(HttpServletResponse response, Slice slice) throws IOException {

@@ -31,8 +31,8 @@ final class PollWaiter implements AsyncListener {
   private final Runnable onChange = this::wake;
   private volatile ScheduledFuture<?> deadline;
 
-  PollWaiter(AsyncContext async, TokenStream stream, long after, int waitSeconds,
-      Scheduling scheduling) {
+  PollWaiter(
+      AsyncContext async, TokenStream stream, long after, int waitSeconds, Scheduling scheduling) {
     this.async = async;
     this.stream = stream;
     this.after = after;
@@ -75,7 +75,8 @@ final class PollWaiter implements AsyncListener {
 
   private void answer() {
     try {
-      PollServlet.write((HttpServletResponse) async.getResponse(),
+      PollServlet.write(
+          (HttpServletResponse) async.getResponse(),
           stream.read(after, PollServlet.MAX_TOKENS_PER_ANSWER));
     } catch (IOException | IllegalStateException e) {
       LOG.log(Level.FINE, "long-poll client went away before its answer", e);

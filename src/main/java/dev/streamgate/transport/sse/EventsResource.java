@@ -40,10 +40,12 @@ public class EventsResource {
       @Context SseEventSink sink,
       @Context Sse sse) {
     TokenStream stream = registry.find(id);
-    // A reconnecting browser sends the original URL again, so its Last-Event-ID is the newer cursor.
-    long cursor = lastEventId != null
-        ? Cursors.parse(lastEventId, "Last-Event-ID", stream)
-        : Cursors.parse(after, "after", stream);
+    // A reconnecting browser sends the original URL again, so its Last-Event-ID is the newer
+    // cursor.
+    long cursor =
+        lastEventId != null
+            ? Cursors.parse(lastEventId, "Last-Event-ID", stream)
+            : Cursors.parse(after, "after", stream);
     SseEvents events = new SseEvents(sse, settings.sseRetry().toMillis());
     sink.send(events.hello(id));
     followers.follow(stream, cursor, new SseSink(sink, events));

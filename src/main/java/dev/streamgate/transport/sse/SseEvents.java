@@ -8,9 +8,9 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 
 /**
- * The SSE wire format of a generation. A {@code token} event's id is the last seq it carries, so
- * a browser's {@code Last-Event-ID} is exactly the cursor to resume from. Data is always one line
- * of JSON (line breaks in token text are escaped), so no token can forge a field or an event.
+ * The SSE wire format of a generation. A {@code token} event's id is the last seq it carries, so a
+ * browser's {@code Last-Event-ID} is exactly the cursor to resume from. Data is always one line of
+ * JSON (line breaks in token text are escaped), so no token can forge a field or an event.
  */
 final class SseEvents {
 

@@ -24,12 +24,12 @@ final class SseSink implements FrameSink {
 
   @Override
   public void write(Slice slice, Consumer<Throwable> written) {
-    CompletionStage<?> sent =
-        slice.texts().isEmpty() ? null : send(events.tokens(slice));
+    CompletionStage<?> sent = slice.texts().isEmpty() ? null : send(events.tokens(slice));
     if (slice.terminal() != null) {
-      sent = sent == null
-          ? send(events.end(slice.terminal()))
-          : sent.thenCompose(ignored -> send(events.end(slice.terminal())));
+      sent =
+          sent == null
+              ? send(events.end(slice.terminal()))
+              : sent.thenCompose(ignored -> send(events.end(slice.terminal())));
     }
     sent.whenComplete((ignored, failure) -> written.accept(failure));
   }
@@ -49,11 +49,15 @@ final class SseSink implements FrameSink {
 
   @Override
   public void close() {
-    sink.close();
+    try {
+      sink.close();
+    } catch (RuntimeException alreadyGone) {
+      // Jersey may have torn the response down first (client gone, or shutting down): done anyway.
+    }
   }
 
   @Override
   public void abort() {
-    sink.close();
+    close();
   }
 }

@@ -12,9 +12,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One client socket: the generations it follows, and the one writer it has. Tomcat refuses a
- * send while another is in flight on the same session, so frames wait their turn here; the queue
- * stays short because each follower has at most one frame in it.
+ * One client socket: the generations it follows, and the one writer it has. Tomcat refuses a send
+ * while another is in flight on the same session, so frames wait their turn here; the queue stays
+ * short because each follower has at most one frame in it.
  */
 final class WsConnection {
 
@@ -55,8 +55,11 @@ final class WsConnection {
         session.getAsyncRemote().sendPing(PING.duplicate());
         finished(frame, null);
       } else {
-        session.getAsyncRemote().sendText(frame.text(),
-            result -> finished(frame, result.isOK() ? null : result.getException()));
+        session
+            .getAsyncRemote()
+            .sendText(
+                frame.text(),
+                result -> finished(frame, result.isOK() ? null : result.getException()));
       }
     } catch (IOException | RuntimeException e) {
       finished(frame, e);

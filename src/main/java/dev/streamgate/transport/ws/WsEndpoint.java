@@ -65,7 +65,8 @@ public class WsEndpoint {
       }
     } catch (RuntimeException e) {
       Problem problem = Problems.of(e);
-      connection.send(WsMessages.error(id, WsMessages.refOf(frame), problem.code(), problem.detail()));
+      connection.send(
+          WsMessages.error(id, WsMessages.refOf(frame), problem.code(), problem.detail()));
     }
   }
 
@@ -85,8 +86,11 @@ public class WsEndpoint {
 
   @OnMessage
   public void binary(ByteBuffer frame) {
-    connection.send(WsMessages.error(null, "unsupported_frame",
-        "Binary frames are not part of this protocol; send JSON text frames."));
+    connection.send(
+        WsMessages.error(
+            null,
+            "unsupported_frame",
+            "Binary frames are not part of this protocol; send JSON text frames."));
   }
 
   @OnClose

@@ -36,13 +36,15 @@ final class WsSink implements FrameSink {
     } else if (slice.terminal() == null) {
       connection.send(WsMessages.tokens(id, slice), written);
     } else {
-      connection.send(WsMessages.tokens(id, slice), failure -> {
-        if (failure != null) {
-          written.accept(failure);
-        } else {
-          connection.send(WsMessages.end(id, slice.terminal()), written);
-        }
-      });
+      connection.send(
+          WsMessages.tokens(id, slice),
+          failure -> {
+            if (failure != null) {
+              written.accept(failure);
+            } else {
+              connection.send(WsMessages.end(id, slice.terminal()), written);
+            }
+          });
     }
   }
 

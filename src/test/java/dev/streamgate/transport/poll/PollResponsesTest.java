@@ -12,23 +12,26 @@ class PollResponsesTest {
 
   @Test
   void nothingNewIsAnEmptyListAtTheSameCursor() {
-    assertEquals("{\"tokens\":[],\"last_seq\":4,\"done\":false,\"finish_reason\":null}",
+    assertEquals(
+        "{\"tokens\":[],\"last_seq\":4,\"done\":false,\"finish_reason\":null}",
         PollResponses.of(new Slice(4, List.of(), null)));
   }
 
   @Test
   void everyTokenKeepsItsOwnSeq() {
-    assertEquals("{\"tokens\":[{\"seq\":5,\"text\":\"a\\nb\"},{\"seq\":6,\"text\":\"\\u0000\"}],"
+    assertEquals(
+        "{\"tokens\":[{\"seq\":5,\"text\":\"a\\nb\"},{\"seq\":6,\"text\":\"\\u0000\"}],"
             + "\"last_seq\":6,\"done\":true,\"finish_reason\":\"stop\"}",
-        PollResponses.of(new Slice(4, List.of("a\nb", "\0"),
-            new Terminal(FinishReason.STOP, 6, null, null))));
+        PollResponses.of(
+            new Slice(4, List.of("a\nb", "\0"), new Terminal(FinishReason.STOP, 6, null, null))));
   }
 
   @Test
   void aFailedGenerationCarriesItsError() {
-    assertEquals("{\"tokens\":[],\"last_seq\":2,\"done\":true,\"finish_reason\":\"error\","
+    assertEquals(
+        "{\"tokens\":[],\"last_seq\":2,\"done\":true,\"finish_reason\":\"error\","
             + "\"error\":{\"code\":\"model_error\",\"message\":\"boom\"}}",
-        PollResponses.of(new Slice(2, List.of(),
-            new Terminal(FinishReason.ERROR, 2, "model_error", "boom"))));
+        PollResponses.of(
+            new Slice(2, List.of(), new Terminal(FinishReason.ERROR, 2, "model_error", "boom"))));
   }
 }

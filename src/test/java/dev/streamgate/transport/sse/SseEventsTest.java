@@ -17,7 +17,8 @@ class SseEventsTest {
 
   @Test
   void aTokenIsOneLineOfJsonWithItsSeq() {
-    assertEquals("{\"seq\":7,\"text\":\" world\"}",
+    assertEquals(
+        "{\"seq\":7,\"text\":\" world\"}",
         SseEvents.tokenData(new Slice(6, List.of(" world"), null)));
   }
 
@@ -32,8 +33,8 @@ class SseEventsTest {
 
   @Test
   void aClientThatFellBehindGetsTheTokensInOneEvent() throws Exception {
-    JsonNode data = JSON.readTree(
-        SseEvents.tokenData(new Slice(3, List.of(" one", " two", " three"), null)));
+    JsonNode data =
+        JSON.readTree(SseEvents.tokenData(new Slice(3, List.of(" one", " two", " three"), null)));
     assertEquals(4, data.get("first_seq").asLong());
     assertEquals(6, data.get("seq").asLong());
     assertEquals(" one two three", data.get("text").asText());
@@ -41,9 +42,11 @@ class SseEventsTest {
 
   @Test
   void theEndSaysWhyAndHowManyTokens() {
-    assertEquals("{\"finish_reason\":\"length\",\"tokens\":12}",
+    assertEquals(
+        "{\"finish_reason\":\"length\",\"tokens\":12}",
         SseEvents.endData(new Terminal(FinishReason.LENGTH, 12, null, null)));
-    assertEquals("{\"code\":\"model_error\",\"message\":\"it \\\"broke\\\"\",\"tokens\":3}",
+    assertEquals(
+        "{\"code\":\"model_error\",\"message\":\"it \\\"broke\\\"\",\"tokens\":3}",
         SseEvents.endData(new Terminal(FinishReason.ERROR, 3, "model_error", "it \"broke\"")));
   }
 }

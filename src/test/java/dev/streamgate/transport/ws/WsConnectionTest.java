@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class WsConnectionTest {
 
   /**
-   * A session whose async sends finish later on another thread, and which counts a send that
-   * starts while another is in flight: what Tomcat refuses with TEXT_FULL_WRITING.
+   * A session whose async sends finish later on another thread, and which counts a send that starts
+   * while another is in flight: what Tomcat refuses with TEXT_FULL_WRITING.
    */
   private static final class SlowSession {
     final AtomicInteger inFlight = new AtomicInteger();
@@ -31,29 +31,36 @@ class WsConnectionTest {
     final ExecutorService network = Executors.newSingleThreadExecutor();
 
     Session session() {
-      RemoteEndpoint.Async remote = (RemoteEndpoint.Async) Proxy.newProxyInstance(
-          getClass().getClassLoader(), new Class<?>[] {RemoteEndpoint.Async.class},
-          (proxy, method, args) -> {
-            if (method.getName().equals("sendText") && args.length == 2) {
-              if (inFlight.incrementAndGet() > 1) {
-                overlaps.incrementAndGet();
-              }
-              sent.add((String) args[0]);
-              network.execute(() -> {
-                inFlight.decrementAndGet();
-                ((SendHandler) args[1]).onResult(new SendResult());
+      RemoteEndpoint.Async remote =
+          (RemoteEndpoint.Async)
+              Proxy.newProxyInstance(
+                  getClass().getClassLoader(),
+                  new Class<?>[] {RemoteEndpoint.Async.class},
+                  (proxy, method, args) -> {
+                    if (method.getName().equals("sendText") && args.length == 2) {
+                      if (inFlight.incrementAndGet() > 1) {
+                        overlaps.incrementAndGet();
+                      }
+                      sent.add((String) args[0]);
+                      network.execute(
+                          () -> {
+                            inFlight.decrementAndGet();
+                            ((SendHandler) args[1]).onResult(new SendResult());
+                          });
+                      return null;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                  });
+      return (Session)
+          Proxy.newProxyInstance(
+              getClass().getClassLoader(),
+              new Class<?>[] {Session.class},
+              (proxy, method, args) -> {
+                if (method.getName().equals("getAsyncRemote")) {
+                  return remote;
+                }
+                throw new UnsupportedOperationException(method.getName());
               });
-              return null;
-            }
-            throw new UnsupportedOperationException(method.getName());
-          });
-      return (Session) Proxy.newProxyInstance(getClass().getClassLoader(),
-          new Class<?>[] {Session.class}, (proxy, method, args) -> {
-            if (method.getName().equals("getAsyncRemote")) {
-              return remote;
-            }
-            throw new UnsupportedOperationException(method.getName());
-          });
     }
   }
 
@@ -68,11 +75,13 @@ class WsConnectionTest {
     try {
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        senders.execute(() -> {
-          for (int i = 0; i < perThread; i++) {
-            connection.send("{\"t\":" + thread + ",\"i\":" + i + "}", failure -> delivered.countDown());
-          }
-        });
+        senders.execute(
+            () -> {
+              for (int i = 0; i < perThread; i++) {
+                connection.send(
+                    "{\"t\":" + thread + ",\"i\":" + i + "}", failure -> delivered.countDown());
+              }
+            });
       }
       assertTrue(delivered.await(60, TimeUnit.SECONDS), "every frame was sent");
     } finally {

@@ -16,15 +16,21 @@ class WsMessagesTest {
 
   @Test
   void decodesTheThreeCommands() {
-    var generate = assertInstanceOf(WsMessages.Generate.class, WsMessages.decode(
-        "{\"type\":\"generate\",\"ref\":\"r1\",\"request\":{\"messages\":[]}}"));
+    var generate =
+        assertInstanceOf(
+            WsMessages.Generate.class,
+            WsMessages.decode(
+                "{\"type\":\"generate\",\"ref\":\"r1\",\"request\":{\"messages\":[]}}"));
     assertEquals("r1", generate.ref());
     assertEquals("[]", generate.request().get("messages").toString());
-    var subscribe = assertInstanceOf(WsMessages.Subscribe.class,
-        WsMessages.decode("{\"type\":\"subscribe\",\"id\":\"gen_1\",\"after\":5}"));
+    var subscribe =
+        assertInstanceOf(
+            WsMessages.Subscribe.class,
+            WsMessages.decode("{\"type\":\"subscribe\",\"id\":\"gen_1\",\"after\":5}"));
     assertEquals("gen_1", subscribe.id());
     assertEquals(5, subscribe.after().asLong());
-    assertEquals(new WsMessages.Cancel("gen_1"),
+    assertEquals(
+        new WsMessages.Cancel("gen_1"),
         WsMessages.decode("{\"type\":\"cancel\",\"id\":\"gen_1\"}"));
   }
 
@@ -45,18 +51,24 @@ class WsMessagesTest {
 
   @Test
   void encodesServerFrames() {
-    assertEquals("{\"type\":\"started\",\"id\":\"gen_1\",\"ref\":\"r1\"}",
+    assertEquals(
+        "{\"type\":\"started\",\"id\":\"gen_1\",\"ref\":\"r1\"}",
         WsMessages.started("gen_1", "r1"));
     assertEquals("{\"type\":\"started\",\"id\":\"gen_1\"}", WsMessages.started("gen_1", null));
-    assertEquals("{\"type\":\"token\",\"id\":\"gen_1\",\"seq\":3,\"text\":\"a\\r\\n\"}",
+    assertEquals(
+        "{\"type\":\"token\",\"id\":\"gen_1\",\"seq\":3,\"text\":\"a\\r\\n\"}",
         WsMessages.tokens("gen_1", new Slice(2, List.of("a\r\n"), null)));
-    assertEquals("{\"type\":\"token\",\"id\":\"gen_1\",\"seq\":4,\"first_seq\":3,\"text\":\"ab\"}",
+    assertEquals(
+        "{\"type\":\"token\",\"id\":\"gen_1\",\"seq\":4,\"first_seq\":3,\"text\":\"ab\"}",
         WsMessages.tokens("gen_1", new Slice(2, List.of("a", "b"), null)));
-    assertEquals("{\"type\":\"done\",\"id\":\"gen_1\",\"finish_reason\":\"cancelled\",\"tokens\":4}",
+    assertEquals(
+        "{\"type\":\"done\",\"id\":\"gen_1\",\"finish_reason\":\"cancelled\",\"tokens\":4}",
         WsMessages.end("gen_1", new Terminal(FinishReason.CANCELLED, 4, null, null)));
-    assertEquals("{\"type\":\"error\",\"id\":\"gen_1\",\"code\":\"model_error\",\"message\":\"m\"}",
+    assertEquals(
+        "{\"type\":\"error\",\"id\":\"gen_1\",\"code\":\"model_error\",\"message\":\"m\"}",
         WsMessages.end("gen_1", new Terminal(FinishReason.ERROR, 4, "model_error", "m")));
-    assertEquals("{\"type\":\"error\",\"id\":null,\"code\":\"c\",\"message\":\"m\",\"ref\":\"r\"}",
+    assertEquals(
+        "{\"type\":\"error\",\"id\":null,\"code\":\"c\",\"message\":\"m\",\"ref\":\"r\"}",
         WsMessages.error(null, "r", "c", "m"));
   }
 
