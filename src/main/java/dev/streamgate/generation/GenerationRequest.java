@@ -1,14 +1,42 @@
 package dev.streamgate.generation;
 
 import java.util.List;
+import java.util.Map;
 
-/** What to generate; the same for every transport. Validated by {@link GenerationRequests}. */
+/**
+ * What to generate; the same for every transport. Validated by {@link GenerationRequests}. {@code
+ * options} are sampling settings (temperature, stop, …) passed on to an upstream model as the
+ * client sent them.
+ */
 public record GenerationRequest(
-    String model, List<Message> messages, int maxTokens, Simulation simulation) {
+    String model,
+    List<Message> messages,
+    int maxTokens,
+    Simulation simulation,
+    Map<String, Object> options) {
+
+  public GenerationRequest(
+      String model, List<Message> messages, int maxTokens, Simulation simulation) {
+    this(model, messages, maxTokens, simulation, Map.of());
+  }
 
   public static final String DEFAULT_MODEL = "simulated";
   public static final int DEFAULT_MAX_TOKENS = 256;
   public static final int MAX_TOKENS_LIMIT = 8192;
+
+  private static final java.util.regex.Pattern WORDS =
+      java.util.regex.Pattern.compile("\\w+|[^\\w\\s]");
+
+  /**
+   * Roughly how many tokens the messages are (words and punctuation), for models that don't say.
+   */
+  public long estimatedPromptTokens() {
+    long tokens = 0;
+    for (Message message : messages) {
+      tokens += 4 + WORDS.matcher(message.content()).results().count(); // ~4 for the role framing
+    }
+    return tokens;
+  }
 
   /** The last user message: what the simulated model answers. */
   public String prompt() {

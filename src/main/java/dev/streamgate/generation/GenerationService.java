@@ -5,26 +5,25 @@ import dev.streamgate.stream.TokenStream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
-import java.util.Map;
 
 /** Starts generations: picks the backend for the request's model and registers its stream. */
 @ApplicationScoped
 public class GenerationService {
 
   private StreamRegistry registry;
-  private Map<String, Generator> backends;
+  private ModelCatalog catalog;
 
   protected GenerationService() {} // for CDI's proxy
 
   @Inject
-  public GenerationService(StreamRegistry registry, SimulatedGenerator simulated) {
+  public GenerationService(StreamRegistry registry, ModelCatalog catalog) {
     this.registry = registry;
-    this.backends = Map.of(SimulatedGenerator.MODEL, simulated);
+    this.catalog = catalog;
   }
 
   /** Starts the generation at once and returns its stream. */
   public TokenStream start(GenerationRequest request) {
-    Generator backend = backends.get(request.model());
+    Generator backend = catalog.find(request.model());
     if (backend == null) {
       throw new InvalidRequestException(
           "unknown_model",
@@ -50,6 +49,6 @@ public class GenerationService {
   }
 
   public List<String> models() {
-    return backends.keySet().stream().sorted().toList();
+    return catalog.names();
   }
 }

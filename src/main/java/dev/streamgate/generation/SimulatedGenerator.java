@@ -3,6 +3,7 @@ package dev.streamgate.generation;
 import dev.streamgate.runtime.Scheduling;
 import dev.streamgate.stream.FinishReason;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.stream.Usage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +43,7 @@ public class SimulatedGenerator implements Generator {
             natural,
             sim.failAfter());
     stream.onCancel(run::stop);
+    stream.reportUsage(new Usage(request.estimatedPromptTokens(), 0));
     long periodNanos = Math.max(1, Math.round(1e9 / sim.tokensPerSecond()));
     ScheduledExecutorService timers = scheduling.timers();
     run.scheduled(

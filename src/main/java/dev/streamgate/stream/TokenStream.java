@@ -28,6 +28,7 @@ public final class TokenStream {
   private volatile long endedAtNanos;
   private volatile long lastReaderNanos = System.nanoTime();
   private volatile Runnable onCancel = () -> {};
+  private volatile Usage usage;
 
   public TokenStream(String id, String model) {
     this(id, model, () -> {});
@@ -100,6 +101,16 @@ public final class TokenStream {
       onCancel.run();
     }
     return ended;
+  }
+
+  /** Token counts as the backend reports them; set before the stream ends. */
+  public void reportUsage(Usage usage) {
+    this.usage = usage;
+  }
+
+  /** The backend's token counts, or null if it reported none. */
+  public Usage usage() {
+    return usage;
   }
 
   /** What {@link #cancel()} and {@link #abort} run to stop the producer (at most once). */

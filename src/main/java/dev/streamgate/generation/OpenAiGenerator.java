@@ -1,0 +1,82 @@
+package dev.streamgate.generation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamgate.stream.TokenStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Streams from an OpenAI-compatible server (vLLM, Ollama, llama.cpp, TGI, OpenAI) with {@code
+ * "stream":true}. Cancelling the stream cancels the HTTP exchange, which closes the connection: the
+ * upstream sees the client go and stops generating.
+ */
+public final class OpenAiGenerator implements Generator {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Upstream upstream;
+  private final HttpClient http;
+  private final ScheduledExecutorService timers;
+  private final Duration idleTimeout;
+
+  public OpenAiGenerator(
+      Upstream upstream, HttpClient http, ScheduledExecutorService timers, Duration idleTimeout) {
+    this.upstream = upstream;
+    this.http = http;
+    this.timers = timers;
+    this.idleTimeout = idleTimeout;
+  }
+
+  @Override
+  public void start(GenerationRequest request, TokenStream stream) {
+    HttpRequest.Builder call =
+        HttpRequest.newBuilder(upstream.chatCompletions())
+            .header("Content-Type", "application/json")
+            .header("Accept", "text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body(request)));
+    if (upstream.apiKey() != null) {
+      call.header("Authorization", "Bearer " + upstream.apiKey());
+    }
+    UpstreamReader reader = new UpstreamReader(upstream.name(), stream, timers, idleTimeout);
+    stream.onCancel(reader::cancel);
+    reader.started(
+        http.sendAsync(
+            call.build(),
+            info ->
+                HttpResponse.BodySubscribers.fromLineSubscriber(
+                    reader.forStatus(info.statusCode()),
+                    ignored -> null,
+                    StandardCharsets.UTF_8,
+                    null)));
+  }
+
+  /** The upstream request: the client's messages and options, our model name for it, streamed. */
+  byte[] body(GenerationRequest request) {
+    ObjectNode body = JSON.createObjectNode();
+    request.options().forEach((name, value) -> body.set(name, JSON.valueToTree(value)));
+    body.put("model", upstream.model());
+    ArrayNode messages = body.putArray("messages");
+    request
+        .messages()
+        .forEach(m -> messages.addObject().put("role", m.role()).put("content", m.content()));
+    body.put("max_tokens", request.maxTokens());
+    body.put("stream", true);
+    body.putObject("stream_options").put("include_usage", true);
+    try {
+      return JSON.writeValueAsBytes(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode the upstream request", e);
+    }
+  }
+
+  static JsonNode parse(String json) throws com.fasterxml.jackson.core.JsonProcessingException {
+    return JSON.readTree(json);
+  }
+}

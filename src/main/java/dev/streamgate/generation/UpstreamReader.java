@@ -1,0 +1,256 @@
+package dev.streamgate.generation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.streamgate.stream.FinishReason;
+import dev.streamgate.stream.TokenStream;
+import dev.streamgate.stream.Usage;
+import java.net.ConnectException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads one upstream SSE response line by line into a stream. Every way it can go wrong (refused,
+ * an error status, a cut, a stall, a chunk that is not JSON) ends the stream with an error after
+ * the tokens already received; a cancel closes the connection.
+ */
+final class UpstreamReader implements Flow.Subscriber<String> {
+
+  private static final int MAX_ERROR_BODY = 16 * 1024;
+
+  private final String model;
+  private final TokenStream stream;
+  private final ScheduledExecutorService timers;
+  private final long idleNanos;
+  private final StringBuilder errorBody = new StringBuilder();
+  private volatile int status;
+  private volatile Flow.Subscription subscription;
+  private volatile CompletableFuture<?> exchange;
+  private volatile ScheduledFuture<?> watchdog;
+  private volatile boolean stopped;
+  private volatile long lastDataNanos = System.nanoTime();
+  private FinishReason finish; // upstream calls come one at a time
+  private boolean sawDone;
+
+  UpstreamReader(String model, TokenStream stream, ScheduledExecutorService timers, Duration idle) {
+    this.model = model;
+    this.stream = stream;
+    this.timers = timers;
+    this.idleNanos = idle.toNanos();
+  }
+
+  Flow.Subscriber<String> forStatus(int statusCode) {
+    this.status = statusCode;
+    return this;
+  }
+
+  void started(CompletableFuture<? extends HttpResponse<?>> call) {
+    exchange = call;
+    long period =
+        Math.max(
+            TimeUnit.MILLISECONDS.toNanos(50),
+            Math.min(idleNanos / 10, TimeUnit.SECONDS.toNanos(1)));
+    watchdog = timers.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.NANOSECONDS);
+    call.whenComplete(
+        (response, failure) -> {
+          if (failure != null) {
+            broke(failure);
+          }
+        });
+    if (stopped) {
+      stop();
+    }
+  }
+
+  /** The stream was cancelled: drop the connection so the upstream stops generating. */
+  void cancel() {
+    stop();
+  }
+
+  private void stop() {
+    stopped = true;
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.cancel();
+    }
+    CompletableFuture<?> call = exchange;
+    if (call != null) {
+      call.cancel(true);
+    }
+    ScheduledFuture<?> dog = watchdog;
+    if (dog != null) {
+      dog.cancel(false);
+    }
+  }
+
+  private void fail(String code, String message) {
+    stream.fail(code, message);
+    stop();
+  }
+
+  @Override
+  public void onSubscribe(Flow.Subscription s) {
+    subscription = s;
+    if (stopped) {
+      s.cancel();
+    } else {
+      s.request(Long.MAX_VALUE); // the token log is the buffer; max_tokens bounds it
+    }
+  }
+
+  @Override
+  public void onNext(String line) {
+    lastDataNanos = System.nanoTime();
+    if (status / 100 != 2) {
+      if (errorBody.length() < MAX_ERROR_BODY) {
+        errorBody.append(line).append('\n');
+      }
+      return;
+    }
+    if (!line.startsWith("data:")) {
+      return; // blank lines, comments (keepalives), event:, id:, retry:
+    }
+    String data = line.substring(5).strip();
+    if (data.equals("[DONE]")) {
+      sawDone = true;
+      return;
+    }
+    JsonNode chunk;
+    try {
+      chunk = OpenAiGenerator.parse(data);
+    } catch (JsonProcessingException e) {
+      fail(
+          "upstream_malformed",
+          "The upstream for model '"
+              + model
+              + "' sent a chunk that is not JSON after "
+              + stream.lastSeq()
+              + " tokens.");
+      return;
+    }
+    JsonNode error = chunk.get("error");
+    if (error != null && !error.isNull()) {
+      fail(
+          "upstream_error",
+          "The upstream for model '"
+              + model
+              + "' failed mid-stream: "
+              + clip(error.path("message").asText(error.toString())));
+      return;
+    }
+    JsonNode usage = chunk.get("usage");
+    if (usage != null && usage.isObject()) {
+      stream.reportUsage(
+          new Usage(
+              usage.path("prompt_tokens").asLong(), usage.path("completion_tokens").asLong()));
+    }
+    JsonNode choice = chunk.path("choices").path(0);
+    JsonNode content = choice.path("delta").path("content");
+    if (content.isTextual()
+        && !content.asText().isEmpty()
+        && stream.append(content.asText()) == 0) {
+      stop(); // ended here already (cancelled)
+      return;
+    }
+    JsonNode reason = choice.path("finish_reason");
+    if (reason.isTextual()) {
+      finish = "length".equals(reason.asText()) ? FinishReason.LENGTH : FinishReason.STOP;
+    }
+  }
+
+  @Override
+  public void onError(Throwable failure) {
+    broke(failure);
+  }
+
+  @Override
+  public void onComplete() {
+    if (status / 100 != 2) {
+      failStatus();
+    } else if (sawDone || finish != null) {
+      stream.finish(finish == null ? FinishReason.STOP : finish);
+      stop();
+    } else {
+      fail(
+          "upstream_disconnected",
+          "The upstream for model '"
+              + model
+              + "' ended its stream without finishing, after "
+              + stream.lastSeq()
+              + " tokens.");
+    }
+  }
+
+  private void broke(Throwable failure) {
+    if (stopped || stream.isEnded()) {
+      stop();
+      return;
+    }
+    Throwable cause =
+        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof ConnectException) {
+      fail(
+          "upstream_unavailable", "The upstream for model '" + model + "' refused the connection.");
+    } else if (stream.lastSeq() == 0 && !(cause instanceof java.io.IOException)) {
+      fail("upstream_unavailable", "The upstream for model '" + model + "' could not be reached.");
+    } else {
+      fail(
+          "upstream_disconnected",
+          "The connection to the upstream for model '"
+              + model
+              + "' broke after "
+              + stream.lastSeq()
+              + " tokens.");
+    }
+  }
+
+  private void failStatus() {
+    String message = errorBody.toString().strip();
+    try {
+      JsonNode envelope = OpenAiGenerator.parse(message);
+      message =
+          envelope.path("error").path("message").asText(envelope.path("message").asText(message));
+    } catch (JsonProcessingException notJson) {
+      // keep the body's own text
+    }
+    String code =
+        switch (status) {
+          case 401, 403 -> "upstream_auth";
+          case 404 -> "upstream_not_found";
+          case 429 -> "upstream_rate_limited";
+          default -> "upstream_error";
+        };
+    fail(
+        code,
+        "The upstream for model '"
+            + model
+            + "' answered "
+            + status
+            + (message.isEmpty() ? "." : ": " + clip(message)));
+  }
+
+  private void checkIdle() {
+    if (!stream.isEnded() && System.nanoTime() - lastDataNanos > idleNanos) {
+      fail(
+          "upstream_timeout",
+          "The upstream for model '"
+              + model
+              + "' sent nothing for "
+              + TimeUnit.NANOSECONDS.toMillis(idleNanos)
+              + " ms after "
+              + stream.lastSeq()
+              + " tokens.");
+    }
+  }
+
+  private static String clip(String text) {
+    return text.length() <= 300 ? text : text.substring(0, 300) + "…";
+  }
+}

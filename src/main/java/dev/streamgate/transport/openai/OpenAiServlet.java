@@ -1,0 +1,144 @@
+package dev.streamgate.transport.openai;
+
+import dev.streamgate.api.Cursors;
+import dev.streamgate.api.JsonBodies;
+import dev.streamgate.api.ProblemException;
+import dev.streamgate.generation.GenerationService;
+import dev.streamgate.runtime.Settings;
+import dev.streamgate.stream.Followers;
+import dev.streamgate.stream.StreamRegistry;
+import dev.streamgate.stream.TokenStream;
+import jakarta.inject.Inject;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * OpenAI's API under {@code /v1}: {@code POST /v1/chat/completions} (streamed or not), {@code GET
+ * /v1/chat/completions/{id}} (resume a stream with {@code Last-Event-ID}, or the finished
+ * completion), and {@code GET /v1/models}. Every completion is also a StreamGate generation.
+ */
+@WebServlet(urlPatterns = "/v1/*", asyncSupported = true)
+public class OpenAiServlet extends HttpServlet {
+
+  static final String GENERATION_HEADER = "X-StreamGate-Generation";
+  private static final String COMPLETIONS = "/chat/completions";
+
+  @Inject GenerationService generations;
+  @Inject StreamRegistry registry;
+  @Inject Followers followers;
+  @Inject Settings settings;
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    String path = request.getPathInfo() == null ? "" : request.getPathInfo();
+    String method = request.getMethod();
+    try {
+      if (path.equals(COMPLETIONS)) {
+        allow(method, "POST", response);
+        create(request, response);
+      } else if (path.startsWith(COMPLETIONS + "/")
+          && path.indexOf('/', COMPLETIONS.length() + 1) < 0) {
+        allow(method, "GET", response);
+        TokenStream stream =
+            registry.find(OpenAiChunks.generationId(path.substring(COMPLETIONS.length() + 1)));
+        if (wantsEvents(request)) {
+          String after = request.getHeader("Last-Event-ID");
+          long cursor =
+              after != null
+                  ? Cursors.parse(after, "Last-Event-ID", stream)
+                  : Cursors.parse(request.getParameter("after"), "after", stream);
+          stream(
+              request,
+              response,
+              stream,
+              cursor,
+              "true".equals(request.getParameter("include_usage")));
+        } else {
+          CompletionWaiter.answerWhenDone(request.startAsync(), stream);
+        }
+      } else if (path.equals("/models")) {
+        allow(method, "GET", response);
+        models(response);
+      } else {
+        throw new ProblemException(404, "not_found", "No such endpoint: /v1" + clip(path) + ".");
+      }
+    } catch (RuntimeException e) {
+      if (!response.isCommitted()) {
+        OpenAiErrors.write(response, e);
+      }
+    }
+  }
+
+  private void create(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    OpenAiRequests.ChatRequest chat =
+        OpenAiRequests.read(JsonBodies.read(request.getInputStream(), settings.maxBodyBytes()));
+    TokenStream stream = generations.start(chat.generation());
+    if (chat.stream()) {
+      stream(request, response, stream, 0, chat.includeUsage());
+    } else {
+      response.setHeader(GENERATION_HEADER, stream.id());
+      CompletionWaiter.answerWhenDone(request.startAsync(), stream);
+    }
+  }
+
+  private void stream(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      TokenStream stream,
+      long after,
+      boolean includeUsage)
+      throws IOException {
+    response.setStatus(200);
+    response.setContentType("text/event-stream;charset=UTF-8");
+    response.setHeader("Cache-Control", "no-cache");
+    // nginx buffers proxied responses unless told not to; an event stream must flow as written.
+    response.setHeader("X-Accel-Buffering", "no");
+    response.setHeader(GENERATION_HEADER, stream.id());
+    AsyncContext async = request.startAsync();
+    async.setTimeout(0); // a stream lasts as long as the generation; keepalives find dead clients
+    response.flushBuffer(); // the client sees the status and headers before the first token
+    OpenAiChunks chunks =
+        new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());
+    followers.follow(
+        stream,
+        after,
+        new OpenAiSink(async, response.getOutputStream(), chunks, stream, includeUsage, after));
+  }
+
+  private void models(HttpServletResponse response) throws IOException {
+    StringBuilder json = new StringBuilder("{\"object\":\"list\",\"data\":[");
+    for (String model : generations.models()) {
+      if (json.charAt(json.length() - 1) != '[') {
+        json.append(',');
+      }
+      dev.streamgate.api.Json.quote(json.append("{\"id\":"), model)
+          .append(",\"object\":\"model\",\"created\":0,\"owned_by\":\"streamgate\"}");
+    }
+    byte[] body = json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    response.setContentType("application/json");
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+
+  private static boolean wantsEvents(HttpServletRequest request) {
+    String accept = request.getHeader("Accept");
+    return accept != null && accept.contains("text/event-stream");
+  }
+
+  private static void allow(String method, String allowed, HttpServletResponse response) {
+    if (!allowed.equals(method)) {
+      response.setHeader("Allow", allowed);
+      throw new ProblemException(405, "method_not_allowed", "Use " + allowed + " here.");
+    }
+  }
+
+  private static String clip(String text) {
+    return text.length() <= 64 ? text : text.substring(0, 64) + "…";
+  }
+}

@@ -1,0 +1,107 @@
+package dev.streamgate.transport.openai;
+
+import dev.streamgate.stream.FinishReason;
+import dev.streamgate.stream.FrameSink;
+import dev.streamgate.stream.Slice;
+import dev.streamgate.stream.Terminal;
+import dev.streamgate.stream.TokenStream;
+import jakarta.servlet.AsyncContext;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Writes a follower's frames as OpenAI chunks to one async servlet response. A cancelled or failed
+ * generation ends with an in-band error, which SDKs raise; then {@code [DONE]}.
+ */
+final class OpenAiSink implements FrameSink {
+
+  private final AsyncContext async;
+  private final OutputStream out;
+  private final OpenAiChunks chunks;
+  private final TokenStream stream;
+  private final boolean includeUsage;
+  private final AtomicBoolean completed = new AtomicBoolean();
+  private boolean roleSent; // writes come one at a time
+
+  OpenAiSink(
+      AsyncContext async,
+      OutputStream out,
+      OpenAiChunks chunks,
+      TokenStream stream,
+      boolean includeUsage,
+      long after) {
+    this.async = async;
+    this.out = out;
+    this.chunks = chunks;
+    this.stream = stream;
+    this.includeUsage = includeUsage;
+    this.roleSent = after > 0;
+  }
+
+  @Override
+  public void write(Slice slice, Consumer<Throwable> written) {
+    StringBuilder frames = new StringBuilder(256);
+    if (!slice.texts().isEmpty()) {
+      OpenAiChunks.event(frames, slice.lastSeq(), chunks.content(slice));
+      roleSent = true;
+    }
+    Terminal end = slice.terminal();
+    if (end != null) {
+      if (end.isError()) {
+        frames
+            .append("data: ")
+            .append(OpenAiChunks.error(end.errorCode(), end.errorMessage()))
+            .append("\n\n");
+      } else if (end.reason() == FinishReason.CANCELLED) {
+        frames
+            .append("data: ")
+            .append(OpenAiChunks.error("cancelled", "The generation was cancelled."))
+            .append("\n\n");
+      } else {
+        OpenAiChunks.event(frames, slice.lastSeq(), chunks.finish(end, roleSent));
+        if (includeUsage) {
+          frames
+              .append("data: ")
+              .append(chunks.usage(OpenAiChunks.usageOf(stream.usage(), end.tokens())))
+              .append("\n\n");
+        }
+      }
+      OpenAiChunks.done(frames);
+    }
+    send(frames, written);
+  }
+
+  @Override
+  public void keepalive(Consumer<Throwable> written) {
+    send(new StringBuilder(": keepalive\n\n"), written);
+  }
+
+  private void send(StringBuilder frames, Consumer<Throwable> written) {
+    try {
+      out.write(frames.toString().getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      written.accept(null);
+    } catch (IOException | IllegalStateException e) {
+      written.accept(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (completed.compareAndSet(false, true)) {
+      try {
+        async.complete();
+      } catch (IllegalStateException alreadyDone) {
+        // the container ended the request first (client gone, timeout): nothing left to do
+      }
+    }
+  }
+
+  @Override
+  public void abort() {
+    close();
+  }
+}
