@@ -1,0 +1,218 @@
+package dev.streamgate.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.NotFoundException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import okhttp3.sse.EventSources;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code /v1} speaks OpenAI's wire format well enough for clients no one here wrote: the
+ * official Java SDK, LangChain4j, and a raw okhttp-sse reader that resumes with Last-Event-ID.
+ */
+class OpenAiIT extends DeployedGateway {
+
+  private static final Map<String, Object> FAST =
+      Map.of("ttft_ms", 20, "tokens_per_second", 200, "seed", 3, "length", 30);
+
+  private OpenAIClient sdk() {
+    return OpenAIOkHttpClient.builder()
+        .baseUrl(gateway.uri("v1").toString())
+        .apiKey("not-needed-when-open")
+        .maxRetries(0)
+        .build();
+  }
+
+  private static ChatCompletionCreateParams.Builder params(String prompt) {
+    return ChatCompletionCreateParams.builder()
+        .model("simulated")
+        .addUserMessage(prompt)
+        .maxCompletionTokens(20)
+        .putAdditionalBodyProperty("simulation", JsonValue.from(FAST));
+  }
+
+  private static String generationOf(String completionId) {
+    return completionId.substring("chatcmpl-".length());
+  }
+
+  @Test
+  void theOfficialSdkGetsACompletionWithUsage() {
+    ChatCompletion completion = sdk().chat().completions().create(params("Explain SDKs").build());
+    JsonNode status = gateway.status(generationOf(completion.id()));
+    assertEquals(status.get("text").asText(), completion.choices().get(0).message().content().orElseThrow());
+    assertEquals("length", completion.choices().get(0).finishReason().asString());
+    var usage = completion.usage().orElseThrow();
+    assertEquals(20, usage.completionTokens());
+    assertEquals(6, usage.promptTokens(), "4 for the role framing and 2 words");
+  }
+
+  @Test
+  void theOfficialSdkStreamsTheSameTextAndUsage() {
+    StringBuilder text = new StringBuilder();
+    List<String> ids = new CopyOnWriteArrayList<>();
+    long[] completionTokens = {-1};
+    ChatCompletionCreateParams request = params("Explain streaming")
+        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+        .build();
+    try (StreamResponse<ChatCompletionChunk> stream =
+        sdk().chat().completions().createStreaming(request)) {
+      stream.stream().forEach(chunk -> {
+        ids.add(chunk.id());
+        chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
+        chunk.usage().ifPresent(usage -> completionTokens[0] = usage.completionTokens());
+      });
+    }
+    assertEquals(1, ids.stream().distinct().count(), "every chunk has the same id");
+    JsonNode status = gateway.status(generationOf(ids.get(0)));
+    assertEquals(status.get("text").asText(), text.toString());
+    assertEquals(20, completionTokens[0]);
+  }
+
+  @Test
+  void anUnknownModelRaisesTheSdksNotFoundException() {
+    var e = org.junit.jupiter.api.Assertions.assertThrows(NotFoundException.class,
+        () -> sdk().chat().completions().create(params("x").model("gpt-nope").build()));
+    assertTrue(e.getMessage().contains("model_not_found") || e.getMessage().contains("Unknown model"),
+        e.getMessage());
+  }
+
+  @Test
+  void langChain4jStreamsACompletion() {
+    OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder()
+        .baseUrl(gateway.uri("v1").toString())
+        .apiKey("not-needed-when-open")
+        .modelName("simulated")
+        .maxTokens(15)
+        .build();
+    StringBuilder partial = new StringBuilder();
+    CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+    model.chat("Explain frameworks", new StreamingChatResponseHandler() {
+      @Override
+      public void onPartialResponse(String token) {
+        partial.append(token);
+      }
+
+      @Override
+      public void onCompleteResponse(ChatResponse response) {
+        done.complete(response);
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        done.completeExceptionally(error);
+      }
+    });
+    ChatResponse response = Gateway.await(done);
+    JsonNode status = gateway.status(generationOf(response.id()));
+    assertEquals(status.get("text").asText(), partial.toString());
+    assertEquals(partial.toString(), response.aiMessage().text());
+  }
+
+  @Test
+  void okhttpSseResumesTheOpenAiStreamAfterLastEventId() {
+    OkHttpClient client = new OkHttpClient();
+    ObjectNode body = Gateway.simulated("Explain resuming").length(30).tokensPerSecond(100).json();
+    body.put("stream", true);
+    Request start = new Request.Builder()
+        .url(gateway.uri("v1/chat/completions").toString())
+        .post(RequestBody.create(body.toString(), MediaType.get("application/json")))
+        .build();
+
+    StringBuilder firstPart = new StringBuilder();
+    CompletableFuture<String> stopped = new CompletableFuture<>(); // the last event id we kept
+    CompletableFuture<String> generation = new CompletableFuture<>();
+    EventSources.createFactory(client).newEventSource(start, new EventSourceListener() {
+      @Override
+      public void onOpen(EventSource source, Response response) {
+        generation.complete(response.header("X-StreamGate-Generation"));
+      }
+
+      @Override
+      public void onEvent(EventSource source, String id, String type, String data) {
+        firstPart.append(content(data));
+        if (Long.parseLong(id) >= 5 && !stopped.isDone()) {
+          stopped.complete(id);
+          source.cancel(); // the client drops mid-stream
+        }
+      }
+
+      @Override
+      public void onFailure(EventSource source, Throwable t, Response response) {
+        stopped.completeExceptionally(t == null ? new IllegalStateException("failed") : t);
+      }
+    });
+    String lastEventId = Gateway.await(stopped);
+    String id = Gateway.await(generation);
+
+    HttpResponse<String> rest = gateway.send(HttpRequest.newBuilder(
+            gateway.uri("v1/chat/completions/chatcmpl-" + id))
+        .header("Accept", "text/event-stream")
+        .header("Last-Event-ID", lastEventId));
+    assertEquals(200, rest.statusCode(), rest.body());
+    StringBuilder secondPart = new StringBuilder();
+    boolean sawDone = false;
+    for (String line : rest.body().split("\n")) {
+      if (line.equals("data: [DONE]")) {
+        sawDone = true;
+      } else if (line.startsWith("data: ")) {
+        secondPart.append(content(line.substring(6)));
+      }
+    }
+    assertTrue(sawDone, rest.body());
+    JsonNode status = gateway.status(id);
+    assertEquals(status.get("text").asText(), firstPart + secondPart.toString());
+  }
+
+  private static String content(String data) {
+    JsonNode chunk = Gateway.json(data);
+    return chunk.path("choices").path(0).path("delta").path("content").asText("");
+  }
+
+  @Test
+  void streamGateChainedToItselfStreamsEndToEnd() {
+    // The "chained" model is this same gateway's /v1, configured in the failsafe settings.
+    ObjectNode chained = Gateway.simulated("Explain chaining").maxTokens(12).json();
+    chained.put("model", "chained");
+    HttpResponse<String> created = gateway.post("api/generations", chained.toString());
+    assertEquals(201, created.statusCode(), created.body());
+    JsonNode end = gateway.awaitEnded(Gateway.json(created.body()).get("id").asText());
+    assertEquals("completed", end.get("state").asText(), end.toString());
+
+    // The upstream ran the simulated model with its defaults: the same text, token for token.
+    ObjectNode direct = Gateway.JSON.createObjectNode();
+    direct.put("model", "simulated").put("max_tokens", 12);
+    direct.putArray("messages").addObject().put("role", "user").put("content", "Explain chaining");
+    direct.putObject("simulation").put("ttft_ms", 0).put("tokens_per_second", 1000);
+    HttpResponse<String> reference = gateway.post("api/generations", direct.toString());
+    JsonNode expected = gateway.awaitEnded(Gateway.json(reference.body()).get("id").asText());
+    assertEquals(expected.get("text").asText(), end.get("text").asText());
+    assertEquals(12, end.get("tokens").asInt());
+  }
+}
