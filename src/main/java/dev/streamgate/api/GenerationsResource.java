@@ -5,7 +5,7 @@ import dev.streamgate.generation.GenerationService;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -22,7 +22,7 @@ import java.net.URI;
 
 /** The control plane: create, inspect and cancel generations. */
 @Path("generations")
-@RequestScoped
+@ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class GenerationsResource {
 

@@ -1,7 +1,7 @@
 package dev.streamgate.api;
 
 import dev.streamgate.generation.GenerationService;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -11,7 +11,7 @@ import java.util.List;
 
 /** The models a generation request may name. */
 @Path("models")
-@RequestScoped
+@ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
 

@@ -34,8 +34,8 @@ import okhttp3.sse.EventSources;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code /v1} speaks OpenAI's wire format well enough for clients no one here wrote: the
- * official Java SDK, LangChain4j, and a raw okhttp-sse reader that resumes with Last-Event-ID.
+ * {@code /v1} speaks OpenAI's wire format well enough for clients no one here wrote: the official
+ * Java SDK, LangChain4j, and a raw okhttp-sse reader that resumes with Last-Event-ID.
  */
 class OpenAiIT extends DeployedGateway {
 
@@ -66,7 +66,8 @@ class OpenAiIT extends DeployedGateway {
   void theOfficialSdkGetsACompletionWithUsage() {
     ChatCompletion completion = sdk().chat().completions().create(params("Explain SDKs").build());
     JsonNode status = gateway.status(generationOf(completion.id()));
-    assertEquals(status.get("text").asText(), completion.choices().get(0).message().content().orElseThrow());
+    assertEquals(
+        status.get("text").asText(), completion.choices().get(0).message().content().orElseThrow());
     assertEquals("length", completion.choices().get(0).finishReason().asString());
     var usage = completion.usage().orElseThrow();
     assertEquals(20, usage.completionTokens());
@@ -78,16 +79,19 @@ class OpenAiIT extends DeployedGateway {
     StringBuilder text = new StringBuilder();
     List<String> ids = new CopyOnWriteArrayList<>();
     long[] completionTokens = {-1};
-    ChatCompletionCreateParams request = params("Explain streaming")
-        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
-        .build();
+    ChatCompletionCreateParams request =
+        params("Explain streaming")
+            .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+            .build();
     try (StreamResponse<ChatCompletionChunk> stream =
         sdk().chat().completions().createStreaming(request)) {
-      stream.stream().forEach(chunk -> {
-        ids.add(chunk.id());
-        chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
-        chunk.usage().ifPresent(usage -> completionTokens[0] = usage.completionTokens());
-      });
+      stream.stream()
+          .forEach(
+              chunk -> {
+                ids.add(chunk.id());
+                chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
+                chunk.usage().ifPresent(usage -> completionTokens[0] = usage.completionTokens());
+              });
     }
     assertEquals(1, ids.stream().distinct().count(), "every chunk has the same id");
     JsonNode status = gateway.status(generationOf(ids.get(0)));
@@ -97,38 +101,44 @@ class OpenAiIT extends DeployedGateway {
 
   @Test
   void anUnknownModelRaisesTheSdksNotFoundException() {
-    var e = org.junit.jupiter.api.Assertions.assertThrows(NotFoundException.class,
-        () -> sdk().chat().completions().create(params("x").model("gpt-nope").build()));
-    assertTrue(e.getMessage().contains("model_not_found") || e.getMessage().contains("Unknown model"),
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            NotFoundException.class,
+            () -> sdk().chat().completions().create(params("x").model("gpt-nope").build()));
+    assertTrue(
+        e.getMessage().contains("model_not_found") || e.getMessage().contains("Unknown model"),
         e.getMessage());
   }
 
   @Test
   void langChain4jStreamsACompletion() {
-    OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder()
-        .baseUrl(gateway.uri("v1").toString())
-        .apiKey("not-needed-when-open")
-        .modelName("simulated")
-        .maxTokens(15)
-        .build();
+    OpenAiStreamingChatModel model =
+        OpenAiStreamingChatModel.builder()
+            .baseUrl(gateway.uri("v1").toString())
+            .apiKey("not-needed-when-open")
+            .modelName("simulated")
+            .maxTokens(15)
+            .build();
     StringBuilder partial = new StringBuilder();
     CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-    model.chat("Explain frameworks", new StreamingChatResponseHandler() {
-      @Override
-      public void onPartialResponse(String token) {
-        partial.append(token);
-      }
+    model.chat(
+        "Explain frameworks",
+        new StreamingChatResponseHandler() {
+          @Override
+          public void onPartialResponse(String token) {
+            partial.append(token);
+          }
 
-      @Override
-      public void onCompleteResponse(ChatResponse response) {
-        done.complete(response);
-      }
+          @Override
+          public void onCompleteResponse(ChatResponse response) {
+            done.complete(response);
+          }
 
-      @Override
-      public void onError(Throwable error) {
-        done.completeExceptionally(error);
-      }
-    });
+          @Override
+          public void onError(Throwable error) {
+            done.completeExceptionally(error);
+          }
+        });
     ChatResponse response = Gateway.await(done);
     JsonNode status = gateway.status(generationOf(response.id()));
     assertEquals(status.get("text").asText(), partial.toString());
@@ -140,41 +150,46 @@ class OpenAiIT extends DeployedGateway {
     OkHttpClient client = new OkHttpClient();
     ObjectNode body = Gateway.simulated("Explain resuming").length(30).tokensPerSecond(100).json();
     body.put("stream", true);
-    Request start = new Request.Builder()
-        .url(gateway.uri("v1/chat/completions").toString())
-        .post(RequestBody.create(body.toString(), MediaType.get("application/json")))
-        .build();
+    Request start =
+        new Request.Builder()
+            .url(gateway.uri("v1/chat/completions").toString())
+            .post(RequestBody.create(body.toString(), MediaType.get("application/json")))
+            .build();
 
     StringBuilder firstPart = new StringBuilder();
     CompletableFuture<String> stopped = new CompletableFuture<>(); // the last event id we kept
     CompletableFuture<String> generation = new CompletableFuture<>();
-    EventSources.createFactory(client).newEventSource(start, new EventSourceListener() {
-      @Override
-      public void onOpen(EventSource source, Response response) {
-        generation.complete(response.header("X-StreamGate-Generation"));
-      }
+    EventSources.createFactory(client)
+        .newEventSource(
+            start,
+            new EventSourceListener() {
+              @Override
+              public void onOpen(EventSource source, Response response) {
+                generation.complete(response.header("X-StreamGate-Generation"));
+              }
 
-      @Override
-      public void onEvent(EventSource source, String id, String type, String data) {
-        firstPart.append(content(data));
-        if (Long.parseLong(id) >= 5 && !stopped.isDone()) {
-          stopped.complete(id);
-          source.cancel(); // the client drops mid-stream
-        }
-      }
+              @Override
+              public void onEvent(EventSource source, String id, String type, String data) {
+                firstPart.append(content(data));
+                if (Long.parseLong(id) >= 5 && !stopped.isDone()) {
+                  stopped.complete(id);
+                  source.cancel(); // the client drops mid-stream
+                }
+              }
 
-      @Override
-      public void onFailure(EventSource source, Throwable t, Response response) {
-        stopped.completeExceptionally(t == null ? new IllegalStateException("failed") : t);
-      }
-    });
+              @Override
+              public void onFailure(EventSource source, Throwable t, Response response) {
+                stopped.completeExceptionally(t == null ? new IllegalStateException("failed") : t);
+              }
+            });
     String lastEventId = Gateway.await(stopped);
     String id = Gateway.await(generation);
 
-    HttpResponse<String> rest = gateway.send(HttpRequest.newBuilder(
-            gateway.uri("v1/chat/completions/chatcmpl-" + id))
-        .header("Accept", "text/event-stream")
-        .header("Last-Event-ID", lastEventId));
+    HttpResponse<String> rest =
+        gateway.send(
+            HttpRequest.newBuilder(gateway.uri("v1/chat/completions/chatcmpl-" + id))
+                .header("Accept", "text/event-stream")
+                .header("Last-Event-ID", lastEventId));
     assertEquals(200, rest.statusCode(), rest.body());
     StringBuilder secondPart = new StringBuilder();
     boolean sawDone = false;

@@ -5,7 +5,7 @@ import dev.streamgate.runtime.Settings;
 import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -24,7 +24,7 @@ import jakarta.ws.rs.sse.SseEventSink;
  * first connection, after {@code ?after=n}.
  */
 @Path("generations/{id}/events")
-@RequestScoped
+@ApplicationScoped
 public class EventsResource {
 
   @Inject StreamRegistry registry;

@@ -84,13 +84,16 @@ public class WsEndpoint {
     return after.isIntegralNumber() || after.isTextual() ? after.asText() : "not a number";
   }
 
+  /** Taken in parts, so a binary message of any size is refused with one error, never buffered. */
   @OnMessage
-  public void binary(ByteBuffer frame) {
-    connection.send(
-        WsMessages.error(
-            null,
-            "unsupported_frame",
-            "Binary frames are not part of this protocol; send JSON text frames."));
+  public void binary(ByteBuffer part, boolean last) {
+    if (last) {
+      connection.send(
+          WsMessages.error(
+              null,
+              "unsupported_frame",
+              "Binary frames are not part of this protocol; send JSON text frames."));
+    }
   }
 
   @OnClose

@@ -1,0 +1,108 @@
+package dev.streamgate.it;
+
+import static dev.streamgate.it.Gateway.simulated;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/** The control plane: health, create, status and cancel. */
+class GenerationsApiIT extends DeployedGateway {
+
+  @Test
+  void healthIsUp() {
+    HttpResponse<String> health = gateway.get("health");
+
+    assertEquals(200, health.statusCode());
+    assertEquals(Gateway.json("{\"status\":\"UP\"}"), Gateway.json(health.body()));
+  }
+
+  @Test
+  void createAnswers201WithLocationAndTheTransportLinks() {
+    HttpResponse<String> created =
+        gateway.post("api/generations", simulated("links please").toString());
+
+    assertEquals(201, created.statusCode(), created.body());
+    JsonNode body = Gateway.json(created.body());
+    String id = body.get("id").asText();
+    String self = gateway.uri("api/generations/" + id).getPath();
+    assertEquals(
+        gateway.uri("api/generations/" + id).toString(),
+        created.headers().firstValue("Location").orElseThrow());
+    assertEquals("running", body.get("state").asText());
+    assertEquals(self + "/events", body.get("events").asText());
+    assertEquals(self + "/poll", body.get("poll").asText());
+    gateway.awaitEnded(id);
+  }
+
+  @Test
+  void idsAreUnguessable() {
+    String first = gateway.createGeneration(simulated("one").length(1));
+    String second = gateway.createGeneration(simulated("one").length(1));
+
+    // 128 random bits need at least 22 base64url characters
+    assertTrue(first.matches("gen_[A-Za-z0-9_-]{22,}"), first);
+    assertNotEquals(first, second);
+  }
+
+  @Test
+  void statusReportsACompletedGenerationWithItsWholeText() {
+    String id = gateway.createGeneration(simulated("status of a short answer").length(25));
+
+    JsonNode status = gateway.awaitEnded(id);
+
+    assertEquals(id, status.get("id").asText());
+    assertEquals("simulated", status.get("model").asText());
+    assertEquals("completed", status.get("state").asText());
+    assertEquals("stop", status.get("finish_reason").asText());
+    assertEquals(25, status.get("tokens").asInt());
+    assertTrue(status.get("text").asText().length() > 25, status.toString());
+  }
+
+  @Test
+  void samePromptAndSeedGiveTheSameText() {
+    String first = gateway.createGeneration(simulated("determinism").seed(42).length(30));
+    String second = gateway.createGeneration(simulated("determinism").seed(42).length(30));
+
+    assertEquals(gateway.awaitEnded(first).get("text"), gateway.awaitEnded(second).get("text"));
+  }
+
+  @Test
+  void maxTokensCutsTheGenerationWithFinishReasonLength() {
+    String id = gateway.createGeneration(simulated("cut me short").length(40).maxTokens(5));
+
+    JsonNode status = gateway.awaitEnded(id);
+
+    assertEquals("completed", status.get("state").asText());
+    assertEquals("length", status.get("finish_reason").asText());
+    assertEquals(5, status.get("tokens").asInt());
+  }
+
+  @Test
+  void deleteCancelsAndAnswersTheCancelledStatus() {
+    String id =
+        gateway.createGeneration(
+            simulated("cancel me").length(2000).maxTokens(2000).tokensPerSecond(100));
+
+    JsonNode cancelled = gateway.cancel(id);
+
+    assertEquals("cancelled", cancelled.get("state").asText());
+    assertEquals("cancelled", cancelled.get("finish_reason").asText());
+    JsonNode status = gateway.status(id);
+    assertEquals(cancelled.get("tokens"), status.get("tokens"), "the model stopped writing");
+    assertEquals(cancelled.get("text"), status.get("text"));
+    assertEquals(
+        "cancelled", gateway.cancel(id).get("state").asText(), "a second DELETE is a no-op");
+  }
+
+  @Test
+  void deleteOfAFinishedGenerationLeavesItAsItWas() {
+    String id = gateway.createGeneration(simulated("already done").length(5));
+    JsonNode finished = gateway.awaitEnded(id);
+
+    assertEquals(finished, gateway.cancel(id));
+  }
+}

@@ -1,0 +1,135 @@
+package dev.streamgate.it;
+
+import static dev.streamgate.it.Gateway.richText;
+import static dev.streamgate.it.Gateway.simulated;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpHeaders;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /api/generations/{id}/events} read by a streaming {@code java.net.http} client. */
+class SseIT extends DeployedGateway {
+
+  @Test
+  void streamsTheWholeGenerationAsTheStatusText() {
+    String id = gateway.createGeneration(richText().length(40));
+    SseReader reader = SseReader.open(gateway, id);
+
+    JsonNode done = reader.assertDone("stop");
+
+    String text = Gateway.assertRich(gateway.status(id).get("text").asText());
+    assertEquals(text, reader.transcript().text());
+    assertEquals(40, reader.transcript().cursor());
+    assertEquals(40, done.get("tokens").asInt());
+    for (SseReader.Event event : reader.events()) {
+      if (event.type().equals("token")) {
+        assertEquals(
+            event.json().get("seq").asText(), event.id(), "the id is the last seq carried");
+      }
+    }
+  }
+
+  @Test
+  void sendsHeadersThatStopProxiesBuffering() {
+    String id = gateway.createGeneration(simulated("headers").length(5));
+    SseReader reader = SseReader.open(gateway, id);
+
+    HttpHeaders headers = reader.response().headers();
+    reader.assertDone("stop");
+
+    assertEquals(200, reader.response().statusCode());
+    assertEquals(
+        "text/event-stream", headers.firstValue("Content-Type").orElse("").split(";")[0].trim());
+    assertEquals(List.of("no-cache"), headers.allValues("Cache-Control"));
+    assertEquals(List.of("no"), headers.allValues("X-Accel-Buffering"));
+  }
+
+  @Test
+  void opensWithACommentAndSendsARetryHintOnTheFirstEvent() {
+    String id = gateway.createGeneration(simulated("framing").length(5));
+    SseReader reader = SseReader.open(gateway, id);
+
+    reader.assertDone("stop");
+
+    assertEquals(": stream " + id, reader.lines().get(0));
+    SseReader.Event first = reader.events().get(0);
+    assertNotNull(first.retry(), "retry: on the first event " + reader.lines());
+    assertTrue(Long.parseLong(first.retry()) > 0, first.retry());
+  }
+
+  @Test
+  void sendsKeepaliveCommentsWhileTheModelIsSilent() {
+    // streamgate.keepalive is 1s in the failsafe configuration
+    String id = gateway.createGeneration(simulated("think first").ttftMs(3_500).length(3));
+    SseReader reader = SseReader.open(gateway, id);
+
+    reader.assertDone("stop");
+
+    List<String> lines = reader.lines();
+    int firstToken = lines.indexOf("event: token");
+    assertTrue(lines.subList(0, firstToken).contains(": keepalive"), lines.toString());
+  }
+
+  @Test
+  void resumesAfterLastEventId() {
+    String id =
+        gateway.createGeneration(simulated("resume by header").length(100).tokensPerSecond(100));
+    SseReader first = SseReader.open(gateway, id).awaitCursor(10);
+    first.drop();
+    Transcript.Received before = first.transcript().received();
+    assertTrue(before.cursor() < 100, "dropped mid-stream, at " + before.cursor());
+
+    SseReader second =
+        SseReader.open(
+            gateway, id, "", before.cursor(), "Last-Event-ID", Long.toString(before.cursor()));
+
+    second.assertDone("stop");
+    assertEquals(
+        gateway.status(id).get("text").asText(), before.text() + second.transcript().text());
+    assertEquals(100, second.transcript().cursor());
+  }
+
+  @Test
+  void resumesAfterTheQueryCursor() {
+    String id =
+        gateway.createGeneration(simulated("resume by query").length(100).tokensPerSecond(100));
+    SseReader first = SseReader.open(gateway, id).awaitCursor(10);
+    first.drop();
+    Transcript.Received before = first.transcript().received();
+    assertTrue(before.cursor() < 100, "dropped mid-stream, at " + before.cursor());
+
+    SseReader second = SseReader.open(gateway, id, "after=" + before.cursor(), before.cursor());
+
+    second.assertDone("stop");
+    assertEquals(
+        gateway.status(id).get("text").asText(), before.text() + second.transcript().text());
+  }
+
+  @Test
+  void lastEventIdWinsOverTheQueryCursorOfTheOriginalUrl() {
+    String id = gateway.createGeneration(simulated("browser reconnect").length(30));
+    gateway.awaitEnded(id);
+
+    // a browser reconnects to the URL it first opened (?after=5) with the newer Last-Event-ID
+    SseReader reader = SseReader.open(gateway, id, "after=5", 20, "Last-Event-ID", "20");
+
+    reader.assertDone("stop");
+    assertEquals(gateway.pollOnce(id, 20).text(), reader.transcript().text());
+  }
+
+  @Test
+  void resumingAtTheLastSeqGetsOnlyTheTerminalEvent() {
+    String id = gateway.createGeneration(simulated("nothing left").length(12));
+    gateway.awaitEnded(id);
+
+    SseReader reader = SseReader.open(gateway, id, "after=12", 12);
+
+    JsonNode done = reader.assertDone("stop");
+    assertEquals(1, reader.events().size(), reader.events().toString());
+    assertEquals(12, done.get("tokens").asInt());
+  }
+}
