@@ -50,23 +50,17 @@ final class OpenAiSink implements FrameSink {
     }
     Terminal end = slice.terminal();
     if (end != null) {
+      long cursor = slice.lastSeq(); // every chunk's id is the cursor after it, the end's too
       if (end.isError()) {
-        frames
-            .append("data: ")
-            .append(OpenAiChunks.error(end.errorCode(), end.errorMessage()))
-            .append("\n\n");
+        OpenAiChunks.event(frames, cursor, OpenAiChunks.error(end.errorCode(), end.errorMessage()));
       } else if (end.reason() == FinishReason.CANCELLED) {
-        frames
-            .append("data: ")
-            .append(OpenAiChunks.error("cancelled", "The generation was cancelled."))
-            .append("\n\n");
+        OpenAiChunks.event(
+            frames, cursor, OpenAiChunks.error("cancelled", "The generation was cancelled."));
       } else {
-        OpenAiChunks.event(frames, slice.lastSeq(), chunks.finish(end, roleSent));
+        OpenAiChunks.event(frames, cursor, chunks.finish(end, roleSent));
         if (includeUsage) {
-          frames
-              .append("data: ")
-              .append(chunks.usage(OpenAiChunks.usageOf(stream.usage(), end.tokens())))
-              .append("\n\n");
+          OpenAiChunks.event(
+              frames, cursor, chunks.usage(OpenAiChunks.usageOf(stream.usage(), end.tokens())));
         }
       }
       OpenAiChunks.done(frames);
