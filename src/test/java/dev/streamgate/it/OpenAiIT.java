@@ -228,6 +228,7 @@ class OpenAiIT extends DeployedGateway {
     HttpResponse<String> reference = gateway.post("api/generations", direct.toString());
     JsonNode expected = gateway.awaitEnded(Gateway.json(reference.body()).get("id").asText());
     assertEquals(expected.get("text").asText(), end.get("text").asText());
-    assertEquals(12, end.get("tokens").asInt());
+    // Chunks are not tokens: a chained gateway coalesces when it lags, so only the text is exact.
+    assertEquals("length", end.get("finish_reason").asText());
   }
 }
