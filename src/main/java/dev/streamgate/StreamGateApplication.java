@@ -4,6 +4,7 @@ import dev.streamgate.api.GenerationsResource;
 import dev.streamgate.api.JsonProvider;
 import dev.streamgate.api.ModelsResource;
 import dev.streamgate.api.ProblemMapper;
+import dev.streamgate.api.TicketsResource;
 import dev.streamgate.transport.sse.EventsResource;
 import dev.streamgate.transport.sse.SseHeaders;
 import dev.streamgate.transport.sse.SseShutdown;
@@ -21,6 +22,7 @@ public class StreamGateApplication extends Application {
     return Set.of(
         GenerationsResource.class,
         ModelsResource.class,
+        TicketsResource.class,
         EventsResource.class,
         ProblemMapper.class,
         JsonProvider.class,

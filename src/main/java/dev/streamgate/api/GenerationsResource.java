@@ -3,10 +3,14 @@ package dev.streamgate.api;
 import dev.streamgate.generation.GenerationRequests;
 import dev.streamgate.generation.GenerationService;
 import dev.streamgate.runtime.Settings;
+import dev.streamgate.security.AccessPolicy;
+import dev.streamgate.security.Caller;
+import dev.streamgate.security.Limits;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -29,32 +33,39 @@ public class GenerationsResource {
   @Inject GenerationService generations;
   @Inject StreamRegistry registry;
   @Inject Settings settings;
+  @Inject Limits limits;
+  @Inject AccessPolicy access;
 
-  /** Where a new generation can be read, on each transport. */
-  public record Created(String id, String state, String events, String poll) {}
+  /**
+   * Where a new generation can be read, on each transport, and (when keys are required) a ticket
+   * for browsers to read it with, since EventSource and WebSocket cannot send a key.
+   */
+  public record Created(String id, String state, String events, String poll, String ticket) {}
 
   @POST
-  public Response create(InputStream body, @Context UriInfo uri) {
+  public Response create(InputStream body, @Context UriInfo uri, @Context HttpServletRequest http) {
     var request = GenerationRequests.fromJson(JsonBodies.read(body, settings.maxBodyBytes()));
-    TokenStream stream = generations.start(request);
+    Caller caller = Caller.of(http);
+    TokenStream stream = generations.start(request, limits.admit(caller));
     URI self = uri.getBaseUriBuilder().path("generations").path(stream.id()).build();
     String path = self.getRawPath();
+    String ticket = access.isOpen() ? null : access.ticketFor(stream.id(), caller);
     return Response.created(self)
-        .entity(new Created(stream.id(), "running", path + "/events", path + "/poll"))
+        .entity(new Created(stream.id(), "running", path + "/events", path + "/poll", ticket))
         .build();
   }
 
   @GET
   @Path("{id}")
-  public GenerationStatus status(@PathParam("id") String id) {
-    return GenerationStatus.of(registry.find(id));
+  public GenerationStatus status(@PathParam("id") String id, @Context HttpServletRequest http) {
+    return GenerationStatus.of(registry.find(id, Caller.of(http).name()));
   }
 
   /** Cancels a running generation; answers its status, and is a no-op on a finished one. */
   @DELETE
   @Path("{id}")
-  public GenerationStatus cancel(@PathParam("id") String id) {
-    TokenStream stream = registry.find(id);
+  public GenerationStatus cancel(@PathParam("id") String id, @Context HttpServletRequest http) {
+    TokenStream stream = registry.find(id, Caller.of(http).name());
     stream.cancel();
     return GenerationStatus.of(stream);
   }

@@ -39,6 +39,9 @@ public final class Problems {
 
   /** Seconds the client should wait before retrying, or 0. */
   public static long retryAfter(Throwable failure) {
+    if (failure instanceof ProblemException p) {
+      return p.retryAfterSeconds();
+    }
     return failure instanceof CapacityException e ? e.retryAfterSeconds() : 0;
   }
 

@@ -1,5 +1,6 @@
 package dev.streamgate.generation;
 
+import dev.streamgate.stream.Owner;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,8 +22,13 @@ public class GenerationService {
     this.catalog = catalog;
   }
 
-  /** Starts the generation at once and returns its stream. */
+  /** Starts the generation at once, for anyone, and returns its stream. */
   public TokenStream start(GenerationRequest request) {
+    return start(request, Owner.ANYONE);
+  }
+
+  /** Starts the generation at once for {@code owner}, within its limits, and returns its stream. */
+  public TokenStream start(GenerationRequest request, Owner owner) {
     Generator backend = catalog.find(request.model());
     if (backend == null) {
       throw new InvalidRequestException(
@@ -34,7 +40,7 @@ public class GenerationService {
               + String.join(", ", models())
               + ".");
     }
-    TokenStream stream = registry.open(request.model());
+    TokenStream stream = registry.open(request.model(), owner);
     try {
       backend.start(request, stream);
     } catch (RuntimeException e) {

@@ -29,6 +29,7 @@ public class StreamRegistry {
 
   private final Map<String, TokenStream> streams = new ConcurrentHashMap<>();
   private final AtomicInteger live = new AtomicInteger();
+  private final Map<String, AtomicInteger> liveByOwner = new ConcurrentHashMap<>();
   private Settings settings;
   private Scheduling scheduling;
   private ScheduledFuture<?> sweeper;
@@ -62,13 +63,30 @@ public class StreamRegistry {
 
   /** Registers a new stream with an unguessable id, or throws {@link CapacityException}. */
   public TokenStream open(String model) {
+    return open(model, Owner.ANYONE);
+  }
+
+  /** Opens a stream for {@code owner}, within the global and the owner's live-stream limits. */
+  public TokenStream open(String model, Owner owner) {
+    AtomicInteger mine = liveByOwner.computeIfAbsent(owner.name(), name -> new AtomicInteger());
+    if (mine.incrementAndGet() > owner.maxLive()) {
+      mine.decrementAndGet();
+      throw new CapacityException(
+          "This key is running its maximum of " + owner.maxLive() + " generations at once.", 1);
+    }
     if (live.incrementAndGet() > settings.maxLiveStreams()) {
       live.decrementAndGet();
+      mine.decrementAndGet();
       throw new CapacityException(
           "The gateway is running its maximum of " + settings.maxLiveStreams() + " generations.",
           1);
     }
-    TokenStream stream = new TokenStream(newId(), model, live::decrementAndGet);
+    Runnable ended =
+        () -> {
+          live.decrementAndGet();
+          mine.decrementAndGet();
+        };
+    TokenStream stream = new TokenStream(newId(), model, owner.name(), ended);
     streams.put(stream.id(), stream);
     return stream;
   }
@@ -76,6 +94,15 @@ public class StreamRegistry {
   public TokenStream find(String id) {
     TokenStream stream = id == null ? null : streams.get(id);
     if (stream == null) {
+      throw new StreamNotFoundException(id);
+    }
+    return stream;
+  }
+
+  /** The stream if {@code owner} owns it; to anyone else it does not exist (404, not 403). */
+  public TokenStream find(String id, String owner) {
+    TokenStream stream = find(id);
+    if (!stream.owner().equals(owner)) {
       throw new StreamNotFoundException(id);
     }
     return stream;

@@ -16,6 +16,7 @@ public final class TokenStream {
 
   private final String id;
   private final String model;
+  private final String owner;
   private final long createdAtMillis = System.currentTimeMillis();
   private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final Runnable onEnd;
@@ -31,13 +32,14 @@ public final class TokenStream {
   private volatile Usage usage;
 
   public TokenStream(String id, String model) {
-    this(id, model, () -> {});
+    this(id, model, Owner.ANYONE.name(), () -> {});
   }
 
-  /** A stream that runs {@code onEnd} once, on the thread that ends it. */
-  public TokenStream(String id, String model, Runnable onEnd) {
+  /** A stream owned by {@code owner} that runs {@code onEnd} once, on the thread that ends it. */
+  public TokenStream(String id, String model, String owner, Runnable onEnd) {
     this.id = id;
     this.model = model;
+    this.owner = owner;
     this.onEnd = onEnd;
   }
 
@@ -47,6 +49,11 @@ public final class TokenStream {
 
   public String model() {
     return model;
+  }
+
+  /** The name of the key that created this stream; only it may read or cancel it. */
+  public String owner() {
+    return owner;
   }
 
   public long createdAtMillis() {

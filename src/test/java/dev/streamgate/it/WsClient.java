@@ -34,12 +34,19 @@ final class WsClient implements WebSocket.Listener {
   private WsClient() {}
 
   static CompletableFuture<WsClient> connectAsync(Gateway gateway) {
+    return connectAsync(gateway, "ws");
+  }
+
+  /**
+   * Opens {@code path} (e.g. {@code ws?ticket=…}) with extra handshake headers, name then value.
+   */
+  static CompletableFuture<WsClient> connectAsync(Gateway gateway, String path, String... headers) {
     WsClient client = new WsClient();
-    return Gateway.HTTP
-        .newWebSocketBuilder()
-        .connectTimeout(Duration.ofSeconds(10))
-        .buildAsync(gateway.wsUri("ws"), client)
-        .thenApply(socket -> client);
+    var builder = Gateway.HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    return builder.buildAsync(gateway.wsUri(path), client).thenApply(socket -> client);
   }
 
   static WsClient connect(Gateway gateway) {

@@ -11,11 +11,11 @@ import java.nio.charset.StandardCharsets;
  * Errors on {@code /v1} in OpenAI's envelope, {@code {"error":{"message","type","param","code"}}},
  * with the statuses OpenAI uses, so SDKs raise the exception they always raise.
  */
-final class OpenAiErrors {
+public final class OpenAiErrors {
 
   private OpenAiErrors() {}
 
-  static void write(HttpServletResponse response, Throwable failure) throws IOException {
+  public static void write(HttpServletResponse response, Throwable failure) throws IOException {
     Problem problem = Problems.of(failure);
     int status = "unknown_model".equals(problem.code()) ? 404 : problem.status();
     String code = "unknown_model".equals(problem.code()) ? "model_not_found" : problem.code();

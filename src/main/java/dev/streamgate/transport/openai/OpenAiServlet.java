@@ -5,6 +5,8 @@ import dev.streamgate.api.JsonBodies;
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.generation.GenerationService;
 import dev.streamgate.runtime.Settings;
+import dev.streamgate.security.Caller;
+import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
@@ -32,6 +34,7 @@ public class OpenAiServlet extends HttpServlet {
   @Inject StreamRegistry registry;
   @Inject Followers followers;
   @Inject Settings settings;
+  @Inject Limits limits;
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -46,7 +49,9 @@ public class OpenAiServlet extends HttpServlet {
           && path.indexOf('/', COMPLETIONS.length() + 1) < 0) {
         allow(method, "GET", response);
         TokenStream stream =
-            registry.find(OpenAiChunks.generationId(path.substring(COMPLETIONS.length() + 1)));
+            registry.find(
+                OpenAiChunks.generationId(path.substring(COMPLETIONS.length() + 1)),
+                Caller.of(request).name());
         if (wantsEvents(request)) {
           String after = request.getHeader("Last-Event-ID");
           long cursor =
@@ -78,7 +83,7 @@ public class OpenAiServlet extends HttpServlet {
   private void create(HttpServletRequest request, HttpServletResponse response) throws IOException {
     OpenAiRequests.ChatRequest chat =
         OpenAiRequests.read(JsonBodies.read(request.getInputStream(), settings.maxBodyBytes()));
-    TokenStream stream = generations.start(chat.generation());
+    TokenStream stream = generations.start(chat.generation(), limits.admit(Caller.of(request)));
     if (chat.stream()) {
       stream(request, response, stream, 0, chat.includeUsage());
     } else {
@@ -100,6 +105,7 @@ public class OpenAiServlet extends HttpServlet {
     // nginx buffers proxied responses unless told not to; an event stream must flow as written.
     response.setHeader("X-Accel-Buffering", "no");
     response.setHeader(GENERATION_HEADER, stream.id());
+    Runnable release = limits.connect(Caller.of(request));
     AsyncContext async = request.startAsync();
     async.setTimeout(0); // a stream lasts as long as the generation; keepalives find dead clients
     response.flushBuffer(); // the client sees the status and headers before the first token
@@ -108,7 +114,8 @@ public class OpenAiServlet extends HttpServlet {
     followers.follow(
         stream,
         after,
-        new OpenAiSink(async, response.getOutputStream(), chunks, stream, includeUsage, after));
+        new OpenAiSink(
+            async, response.getOutputStream(), chunks, stream, includeUsage, after, release));
   }
 
   private void models(HttpServletResponse response) throws IOException {

@@ -24,6 +24,7 @@ final class OpenAiSink implements FrameSink {
   private final TokenStream stream;
   private final boolean includeUsage;
   private final AtomicBoolean completed = new AtomicBoolean();
+  private final Runnable release;
   private boolean roleSent; // writes come one at a time
 
   OpenAiSink(
@@ -32,7 +33,9 @@ final class OpenAiSink implements FrameSink {
       OpenAiChunks chunks,
       TokenStream stream,
       boolean includeUsage,
-      long after) {
+      long after,
+      Runnable release) {
+    this.release = release;
     this.async = async;
     this.out = out;
     this.chunks = chunks;
@@ -86,6 +89,7 @@ final class OpenAiSink implements FrameSink {
   @Override
   public void close() {
     if (completed.compareAndSet(false, true)) {
+      release.run();
       try {
         async.complete();
       } catch (IllegalStateException alreadyDone) {

@@ -2,7 +2,6 @@ package dev.streamgate.transport.poll;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,9 +9,9 @@ import java.io.IOException;
 
 /**
  * Routes {@code /api/generations/{id}/poll} to {@link PollServlet}. A servlet mapping cannot put a
- * wildcard mid-path, and everything else under {@code /api} belongs to JAX-RS.
+ * wildcard mid-path, and everything else under {@code /api} belongs to JAX-RS. Mapped in web.xml,
+ * after the access filter.
  */
-@WebFilter(urlPatterns = "/api/generations/*", asyncSupported = true)
 public class PollRoute extends HttpFilter {
 
   static final String ID = PollRoute.class.getName() + ".id";

@@ -5,6 +5,8 @@ import dev.streamgate.api.Problem;
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.api.ProblemResponses;
 import dev.streamgate.runtime.Scheduling;
+import dev.streamgate.security.Caller;
+import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
@@ -29,6 +31,7 @@ public class PollServlet extends HttpServlet {
 
   @Inject StreamRegistry registry;
   @Inject Scheduling scheduling;
+  @Inject Limits limits;
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -38,7 +41,9 @@ public class PollServlet extends HttpServlet {
         response.setHeader("Allow", "GET");
         throw new ProblemException(405, "method_not_allowed", "Long polling takes GET only.");
       }
-      TokenStream stream = registry.find((String) request.getAttribute(PollRoute.ID));
+      Caller caller = Caller.of(request);
+      TokenStream stream =
+          registry.find((String) request.getAttribute(PollRoute.ID), caller.name());
       long after = Cursors.parse(request.getParameter("after"), "after", stream);
       int wait = waitSeconds(request.getParameter("wait"));
       Slice slice = stream.read(after, MAX_TOKENS_PER_ANSWER);
@@ -47,7 +52,20 @@ public class PollServlet extends HttpServlet {
         write(response, slice);
         return;
       }
-      new PollWaiter(request.startAsync(), stream, after, wait, scheduling).start();
+      Runnable pollSlot = limits.parkPoll(stream.id());
+      Runnable connection;
+      try {
+        connection = limits.connect(caller);
+      } catch (RuntimeException refused) {
+        pollSlot.run();
+        throw refused;
+      }
+      Runnable release =
+          () -> {
+            pollSlot.run();
+            connection.run();
+          };
+      new PollWaiter(request.startAsync(), stream, after, wait, scheduling, release).start();
     } catch (RuntimeException e) {
       ProblemResponses.write(response, e);
     }

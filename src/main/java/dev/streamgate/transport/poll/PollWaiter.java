@@ -27,13 +27,20 @@ final class PollWaiter implements AsyncListener {
   private final long after;
   private final int waitSeconds;
   private final Scheduling scheduling;
+  private final Runnable release;
   private final AtomicBoolean claimed = new AtomicBoolean();
   private final Runnable onChange = this::wake;
   private volatile ScheduledFuture<?> deadline;
 
   PollWaiter(
-      AsyncContext async, TokenStream stream, long after, int waitSeconds, Scheduling scheduling) {
+      AsyncContext async,
+      TokenStream stream,
+      long after,
+      int waitSeconds,
+      Scheduling scheduling,
+      Runnable release) {
     this.async = async;
+    this.release = release;
     this.stream = stream;
     this.after = after;
     this.waitSeconds = waitSeconds;
@@ -66,6 +73,7 @@ final class PollWaiter implements AsyncListener {
       return false;
     }
     stream.removeListener(onChange);
+    release.run();
     ScheduledFuture<?> pending = deadline;
     if (pending != null) {
       pending.cancel(false);

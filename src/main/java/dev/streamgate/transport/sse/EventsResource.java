@@ -2,11 +2,14 @@ package dev.streamgate.transport.sse;
 
 import dev.streamgate.api.Cursors;
 import dev.streamgate.runtime.Settings;
+import dev.streamgate.security.Caller;
+import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -30,6 +33,7 @@ public class EventsResource {
   @Inject StreamRegistry registry;
   @Inject Followers followers;
   @Inject Settings settings;
+  @Inject Limits limits;
 
   @GET
   @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -38,16 +42,19 @@ public class EventsResource {
       @HeaderParam("Last-Event-ID") String lastEventId,
       @QueryParam("after") String after,
       @Context SseEventSink sink,
-      @Context Sse sse) {
-    TokenStream stream = registry.find(id);
+      @Context Sse sse,
+      @Context HttpServletRequest http) {
+    Caller caller = Caller.of(http);
+    TokenStream stream = registry.find(id, caller.name());
     // A reconnecting browser sends the original URL again, so its Last-Event-ID is the newer
     // cursor.
     long cursor =
         lastEventId != null
             ? Cursors.parse(lastEventId, "Last-Event-ID", stream)
             : Cursors.parse(after, "after", stream);
+    Runnable release = limits.connect(caller);
     SseEvents events = new SseEvents(sse, settings.sseRetry().toMillis());
     sink.send(events.hello(id));
-    followers.follow(stream, cursor, new SseSink(sink, events));
+    followers.follow(stream, cursor, new SseSink(sink, events, release));
   }
 }

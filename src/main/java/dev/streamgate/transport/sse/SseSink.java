@@ -16,10 +16,13 @@ final class SseSink implements FrameSink {
 
   private final SseEventSink sink;
   private final SseEvents events;
+  private final Runnable release;
 
-  SseSink(SseEventSink sink, SseEvents events) {
+  /** {@code release} gives back the connection's slot when the sink closes (at most once). */
+  SseSink(SseEventSink sink, SseEvents events, Runnable release) {
     this.sink = sink;
     this.events = events;
+    this.release = release;
   }
 
   @Override
@@ -49,6 +52,7 @@ final class SseSink implements FrameSink {
 
   @Override
   public void close() {
+    release.run();
     try {
       sink.close();
     } catch (RuntimeException alreadyGone) {

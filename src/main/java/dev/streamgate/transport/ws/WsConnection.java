@@ -92,6 +92,15 @@ final class WsConnection {
     }
   }
 
+  boolean follows(String id) {
+    return following.containsKey(id);
+  }
+
+  /** How many generations this socket follows now. */
+  int following() {
+    return following.size();
+  }
+
   void forget(String id, WsSink sink) {
     following.remove(id, sink);
   }

@@ -3,11 +3,16 @@ package dev.streamgate.transport.ws;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamgate.api.Cursors;
 import dev.streamgate.api.Problem;
+import dev.streamgate.api.ProblemException;
 import dev.streamgate.api.Problems;
 import dev.streamgate.generation.GenerationRequests;
 import dev.streamgate.generation.GenerationService;
 import dev.streamgate.runtime.Settings;
+import dev.streamgate.security.Caller;
+import dev.streamgate.security.Limits;
+import dev.streamgate.security.TokenBucket;
 import dev.streamgate.stream.Followers;
+import dev.streamgate.stream.StreamNotFoundException;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import jakarta.inject.Inject;
@@ -18,6 +23,7 @@ import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,38 +41,98 @@ public class WsEndpoint {
   @Inject StreamRegistry registry;
   @Inject Followers followers;
   @Inject Settings settings;
+  @Inject Limits limits;
 
   private WsConnection connection;
+  private Caller caller;
+  private TokenBucket messages;
+  private Runnable release = () -> {};
 
   @OnOpen
-  public void open(Session session) {
+  public void open(Session session) throws IOException {
     session.setMaxTextMessageBufferSize(settings.maxBodyBytes());
     session.setMaxBinaryMessageBufferSize(1024);
     connection = new WsConnection(session);
+    caller = (Caller) session.getUserProperties().get(CdiConfigurator.CALLER);
+    if (caller == null) {
+      session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "unauthorized"));
+      return;
+    }
+    try {
+      release = limits.connect(caller);
+    } catch (ProblemException full) {
+      session.close(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, full.problem().code()));
+      return;
+    }
+    messages = limits.socketMessageRate();
   }
 
   @OnMessage
   public void text(String frame) {
+    if (messages == null) {
+      return; // refused at open; the close is on its way
+    }
     String id = null;
     try {
+      long wait = messages.take();
+      if (wait > 0) {
+        throw new ProblemException(
+            Problem.of(
+                429, "rate_limited", "Too many messages on this socket; wait " + wait + " s."),
+            wait);
+      }
       WsMessages.Command command = WsMessages.decode(frame);
       if (command instanceof WsMessages.Generate g) {
-        TokenStream stream = generations.start(GenerationRequests.fromJson(g.request()));
+        if (caller.onlyGeneration() != null) {
+          throw new ProblemException(
+              Problem.of(
+                  403,
+                  "forbidden",
+                  "A stream ticket reads one generation; starting one needs an API key."));
+        }
+        var request = GenerationRequests.fromJson(g.request());
+        roomForOneMore();
+        TokenStream stream = generations.start(request, limits.admit(caller));
         id = stream.id();
         connection.send(WsMessages.started(id, g.ref()));
         follow(stream, 0);
       } else if (command instanceof WsMessages.Subscribe s) {
         id = s.id();
-        TokenStream stream = registry.find(id);
-        follow(stream, Cursors.parse(cursorText(s.after()), "after", stream));
+        TokenStream stream = visible(id);
+        long after = Cursors.parse(cursorText(s.after()), "after", stream);
+        if (!connection.follows(id)) {
+          roomForOneMore();
+        }
+        follow(stream, after);
       } else if (command instanceof WsMessages.Cancel c) {
         id = c.id();
-        registry.find(id).cancel(); // our follower, if any, delivers the end
+        visible(id).cancel(); // our follower, if any, delivers the end
       }
     } catch (RuntimeException e) {
       Problem problem = Problems.of(e);
       connection.send(
           WsMessages.error(id, WsMessages.refOf(frame), problem.code(), problem.detail()));
+    }
+  }
+
+  /** The generation if this socket's caller may see it; to anyone else it does not exist. */
+  private TokenStream visible(String id) {
+    if (!caller.mayUse(id)) {
+      throw new StreamNotFoundException(id);
+    }
+    return registry.find(id, caller.name());
+  }
+
+  private void roomForOneMore() {
+    if (connection.following() >= limits.socketStreams()) {
+      throw new ProblemException(
+          Problem.of(
+              429,
+              "too_many_streams",
+              "This socket follows its maximum of "
+                  + limits.socketStreams()
+                  + " generations; open another socket."),
+          1);
     }
   }
 
@@ -99,6 +165,7 @@ public class WsEndpoint {
   @OnClose
   public void close(CloseReason reason) {
     connection.closed();
+    release.run();
   }
 
   @OnError

@@ -1,0 +1,92 @@
+package dev.streamgate.security;
+
+import dev.streamgate.api.Problem;
+import dev.streamgate.api.ProblemException;
+import dev.streamgate.api.ProblemResponses;
+import dev.streamgate.transport.openai.OpenAiErrors;
+import jakarta.inject.Inject;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * In front of {@code /api}, {@code /v1} and the {@code /ws} handshake: refuses foreign origins,
+ * answers CORS for allowed ones, and finds the caller (key, ticket, or anonymous when open) before
+ * anything else runs. Declared in web.xml so it runs before the long-poll route.
+ */
+public class AccessFilter extends HttpFilter {
+
+  /** The generation a URL reads or cancels, which is the only one a ticket may name. */
+  private static final Pattern GENERATION_URL =
+      Pattern.compile(
+          "^/(?:api/generations|v1/chat/completions)/(?:chatcmpl-)?([A-Za-z0-9_-]+)(?:/events|/poll)?$");
+
+  @Inject AccessPolicy policy;
+
+  @Override
+  protected void doFilter(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    try {
+      String origin = request.getHeader("Origin");
+      if (!policy.allowsOrigin(origin, ownOrigin(request))) {
+        throw new ProblemException(
+            Problem.of(
+                403,
+                "origin_not_allowed",
+                "Pages from this origin may not use this gateway (STREAMGATE_ALLOWED_ORIGINS)."));
+      }
+      if (origin != null) {
+        response.setHeader("Access-Control-Allow-Origin", origin);
+        response.setHeader("Vary", "Origin");
+        response.setHeader(
+            "Access-Control-Expose-Headers", "Location, Retry-After, X-StreamGate-Generation");
+        if ("OPTIONS".equals(request.getMethod())
+            && request.getHeader("Access-Control-Request-Method") != null) {
+          response.setHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+          response.setHeader(
+              "Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
+          response.setHeader("Access-Control-Max-Age", "600");
+          response.setStatus(204);
+          return;
+        }
+      }
+      String ticket = request.getParameter("ticket");
+      Caller caller;
+      if (path.equals("/ws")) {
+        caller = policy.authenticateSocket(request.getHeader("Authorization"), ticket);
+      } else {
+        Matcher generation = GENERATION_URL.matcher(path);
+        caller =
+            policy.authenticate(
+                request.getHeader("Authorization"),
+                ticket,
+                generation.matches() ? generation.group(1) : null);
+      }
+      request.setAttribute(Caller.ATTRIBUTE, caller);
+    } catch (ProblemException refused) {
+      if (refused.problem().status() == 401) {
+        response.setHeader("WWW-Authenticate", "Bearer");
+      }
+      if (path.startsWith("/v1/")) {
+        OpenAiErrors.write(response, refused);
+      } else {
+        ProblemResponses.write(response, refused);
+      }
+      return;
+    }
+    chain.doFilter(request, response);
+  }
+
+  private static String ownOrigin(HttpServletRequest request) {
+    int port = request.getServerPort();
+    boolean usual = port == ("https".equals(request.getScheme()) ? 443 : 80);
+    return request.getScheme() + "://" + request.getServerName() + (usual ? "" : ":" + port);
+  }
+}

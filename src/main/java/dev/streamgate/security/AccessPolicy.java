@@ -1,0 +1,185 @@
+package dev.streamgate.security;
+
+import dev.streamgate.api.Problem;
+import dev.streamgate.api.ProblemException;
+import dev.streamgate.runtime.Settings;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * Who may call: API keys (hashed), stream tickets for browsers, and the origins allowed to open
+ * WebSockets and read the API cross-site. Read once at startup; a bad setting stops the start.
+ */
+@ApplicationScoped
+public class AccessPolicy {
+
+  private static final Logger LOG = Logger.getLogger(AccessPolicy.class.getName());
+
+  private Settings settings;
+  private ApiKeys keys;
+  private Tickets tickets;
+  private Set<String> allowedOrigins;
+
+  protected AccessPolicy() {} // for CDI's proxy
+
+  @Inject
+  public AccessPolicy(Settings settings) {
+    this.settings = settings;
+  }
+
+  @PostConstruct
+  public void load() {
+    StringBuilder entries = new StringBuilder(settings.string("STREAMGATE_API_KEYS", ""));
+    String file = settings.string("STREAMGATE_API_KEYS_FILE", null);
+    if (file != null) {
+      try {
+        entries.append('\n').append(Files.readString(Path.of(file)));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read STREAMGATE_API_KEYS_FILE " + file, e);
+      }
+    }
+    keys = ApiKeys.parse(entries.toString());
+    String secret = settings.string("STREAMGATE_TICKET_SECRET", null);
+    byte[] key = new byte[32];
+    if (secret == null) {
+      new SecureRandom().nextBytes(key); // per node: set the secret to share tickets in a cluster
+    } else {
+      key = secret.getBytes(StandardCharsets.UTF_8);
+    }
+    tickets = new Tickets(key, settings.duration("STREAMGATE_TICKET_TTL", Duration.ofMinutes(5)));
+    allowedOrigins =
+        Arrays.stream(settings.string("STREAMGATE_ALLOWED_ORIGINS", "").split(","))
+            .map(String::strip)
+            .filter(origin -> !origin.isEmpty())
+            .map(origin -> origin.endsWith("/") ? origin.substring(0, origin.length() - 1) : origin)
+            .collect(Collectors.toUnmodifiableSet());
+    if (keys.isEmpty()) {
+      LOG.warning(
+          "STREAMGATE_API_KEYS is not set: the gateway is OPEN to anyone who can reach it."
+              + " Set hashed API keys before exposing it.");
+    } else {
+      LOG.info(() -> keys.size() + " API keys loaded");
+    }
+  }
+
+  void atStartup(@Observes @Initialized(ApplicationScoped.class) Object event) {
+    isOpen(); // reads the settings now, so a bad key entry stops the start
+  }
+
+  public boolean isOpen() {
+    return keys.isEmpty();
+  }
+
+  /**
+   * The caller for a request: its {@code Authorization: Bearer} key, else a ticket for {@code
+   * generationId} (which may be null where no ticket is accepted), else anonymous on an open
+   * gateway. Anything else is a 401.
+   */
+  public Caller authenticate(String authorization, String ticket, String generationId) {
+    if (authorization != null && !authorization.isBlank()) {
+      if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        throw unauthorized("Send the API key as 'Authorization: Bearer <key>'.");
+      }
+      String name = isOpen() ? null : keys.nameOf(authorization.substring(7).strip());
+      if (isOpen()) {
+        return Caller.ANONYMOUS; // an open gateway ignores keys rather than refusing them
+      }
+      if (name == null) {
+        throw unauthorized("That API key is not valid.");
+      }
+      return new Caller(name, true, null);
+    }
+    if (ticket != null && generationId != null) {
+      String owner = tickets.verify(ticket, generationId, System.currentTimeMillis());
+      if (owner == null) {
+        throw unauthorized("The stream ticket is not valid for this generation, or has expired.");
+      }
+      return Caller.ticket(owner, generationId);
+    }
+    if (isOpen()) {
+      return Caller.ANONYMOUS;
+    }
+    throw unauthorized(
+        "This gateway needs an API key: 'Authorization: Bearer <key>'"
+            + (generationId == null
+                ? "."
+                : ", or a stream ticket (?ticket=) for this generation."));
+  }
+
+  /**
+   * The caller for a WebSocket handshake: its key, or a ticket, which limits the socket to the
+   * ticket's generation (subscribe and cancel; generating needs a key).
+   */
+  public Caller authenticateSocket(String authorization, String ticket) {
+    if ((authorization == null || authorization.isBlank()) && ticket != null) {
+      String[] opened = tickets.open(ticket, System.currentTimeMillis());
+      if (opened == null) {
+        throw unauthorized("The stream ticket is not valid, or has expired.");
+      }
+      return Caller.ticket(opened[1], opened[0]);
+    }
+    return authenticate(authorization, null, null);
+  }
+
+  /** A ticket for reading and cancelling one generation, for clients that cannot send headers. */
+  public String ticketFor(String generationId, Caller caller) {
+    return tickets.issue(generationId, caller.name(), System.currentTimeMillis());
+  }
+
+  public long ticketTtlSeconds() {
+    return tickets.ttl().toSeconds();
+  }
+
+  /**
+   * True if a page from {@code origin} may use the API: it is on the allow-list, or it is this
+   * gateway's own origin ({@code scheme://host[:port]} of the request).
+   */
+  public boolean allowsOrigin(String origin, String ownOrigin) {
+    if (origin == null) {
+      return true; // not a browser: keys decide
+    }
+    String normalized = origin.endsWith("/") ? origin.substring(0, origin.length() - 1) : origin;
+    return allowedOrigins.contains("*")
+        || allowedOrigins.contains(normalized)
+        || sameOrigin(normalized, ownOrigin);
+  }
+
+  private static boolean sameOrigin(String origin, String own) {
+    try {
+      URI a = URI.create(origin);
+      URI b = URI.create(own);
+      return a.getScheme() != null
+          && a.getScheme().equalsIgnoreCase(b.getScheme())
+          && a.getHost() != null
+          && a.getHost().equalsIgnoreCase(b.getHost())
+          && port(a) == port(b);
+    } catch (IllegalArgumentException malformed) {
+      return false;
+    }
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() != -1
+        ? uri.getPort()
+        : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+  }
+
+  private static ProblemException unauthorized(String detail) {
+    return new ProblemException(Problem.of(401, "unauthorized", detail));
+  }
+}

@@ -1,0 +1,161 @@
+package dev.streamgate.security;
+
+import dev.streamgate.api.Problem;
+import dev.streamgate.api.ProblemException;
+import dev.streamgate.runtime.Settings;
+import dev.streamgate.stream.Owner;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What each caller, and the gateway as a whole, may hold: generations started per minute and live
+ * at once per key, streaming connections per key and in all, long polls per generation. Over a
+ * per-key limit is a 429, a full gateway a 503; both say when to retry, and neither touches the
+ * streams already running. Per-key limits apply only to keyed callers.
+ */
+@ApplicationScoped
+public class Limits {
+
+  private Settings settings;
+  private int perKeyLive;
+  private int perKeyPerMinute;
+  private int perKeyConnections;
+  private int connections;
+  private int pollsPerGeneration;
+  private int socketStreams;
+  private int socketMessagesPerSecond;
+  private final Map<String, TokenBucket> starts = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> connectionsByKey = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> pollsByGeneration = new ConcurrentHashMap<>();
+  private final AtomicInteger open = new AtomicInteger();
+
+  protected Limits() {} // for CDI's proxy
+
+  @Inject
+  public Limits(Settings settings) {
+    this.settings = settings;
+  }
+
+  @PostConstruct
+  public void load() {
+    perKeyLive = settings.integer("STREAMGATE_KEY_MAX_LIVE", 100);
+    perKeyPerMinute = settings.integer("STREAMGATE_KEY_RATE", 600);
+    perKeyConnections = settings.integer("STREAMGATE_KEY_MAX_CONNECTIONS", 1000);
+    connections = settings.integer("STREAMGATE_MAX_OPEN_STREAMS", 15_000);
+    pollsPerGeneration = settings.integer("STREAMGATE_POLLS_PER_GENERATION", 4);
+    socketStreams = settings.integer("STREAMGATE_WS_MAX_STREAMS", 16);
+    socketMessagesPerSecond = settings.integer("STREAMGATE_WS_RATE", 20);
+  }
+
+  void atStartup(@Observes @Initialized(ApplicationScoped.class) Object event) {
+    openStreams(); // reads the settings as the application starts
+  }
+
+  /** Admits one more generation start for the caller, and says what it may hold. */
+  public Owner admit(Caller caller) {
+    if (!caller.keyed()) {
+      return Owner.ANYONE;
+    }
+    long wait =
+        starts
+            .computeIfAbsent(
+                caller.name(), name -> new TokenBucket(perKeyPerMinute, perKeyPerMinute / 60.0))
+            .take();
+    if (wait > 0) {
+      throw tooMany(
+          "rate_limited",
+          "This key may start "
+              + perKeyPerMinute
+              + " generations a minute; retry in "
+              + wait
+              + " s.",
+          wait);
+    }
+    return new Owner(caller.name(), perKeyLive);
+  }
+
+  /** A streaming connection (SSE, WebSocket, parked long poll): released exactly once. */
+  public Runnable connect(Caller caller) {
+    if (open.incrementAndGet() > connections) {
+      open.decrementAndGet();
+      throw new ProblemException(
+          Problem.of(
+              503,
+              "overloaded",
+              "The gateway holds its maximum of " + connections + " open streams; retry shortly."),
+          2);
+    }
+    AtomicInteger mine =
+        caller.keyed()
+            ? connectionsByKey.computeIfAbsent(caller.name(), name -> new AtomicInteger())
+            : null;
+    if (mine != null && mine.incrementAndGet() > perKeyConnections) {
+      mine.decrementAndGet();
+      open.decrementAndGet();
+      throw tooMany(
+          "too_many_connections",
+          "This key holds its maximum of " + perKeyConnections + " open streams.",
+          1);
+    }
+    return once(
+        () -> {
+          open.decrementAndGet();
+          if (mine != null) {
+            mine.decrementAndGet();
+          }
+        });
+  }
+
+  /** A slot for one parked long poll on a generation: released exactly once. */
+  public Runnable parkPoll(String generationId) {
+    AtomicInteger polls =
+        pollsByGeneration.computeIfAbsent(generationId, id -> new AtomicInteger());
+    if (polls.incrementAndGet() > pollsPerGeneration) {
+      polls.decrementAndGet();
+      throw tooMany(
+          "too_many_polls",
+          "At most " + pollsPerGeneration + " long polls may wait on one generation at once.",
+          1);
+    }
+    return once(
+        () -> {
+          if (polls.decrementAndGet() == 0) {
+            pollsByGeneration.remove(generationId, polls);
+          }
+        });
+  }
+
+  /** How many generations one WebSocket may follow at once. */
+  public int socketStreams() {
+    return socketStreams;
+  }
+
+  /** Messages one WebSocket may send: the rate, with bursts of twice that. */
+  public TokenBucket socketMessageRate() {
+    return new TokenBucket(2.0 * socketMessagesPerSecond, socketMessagesPerSecond);
+  }
+
+  public int openStreams() {
+    return open.get();
+  }
+
+  private static Runnable once(Runnable release) {
+    AtomicBoolean done = new AtomicBoolean();
+    return () -> {
+      if (done.compareAndSet(false, true)) {
+        release.run();
+      }
+    };
+  }
+
+  private static ProblemException tooMany(String code, String detail, long retryAfter) {
+    return new ProblemException(Problem.of(429, code, detail), retryAfter);
+  }
+}
