@@ -1,0 +1,397 @@
+package dev.streamgate.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.streamgate.boot.Main;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.apache.catalina.startup.Tomcat;
+
+/**
+ * Generated hostile input on every entry — broken and deeply nested JSON, wrong types, huge
+ * numbers, invalid UTF-8, CR/LF/NUL where a header or an SSE line could carry it, garbage cursors,
+ * odd WebSocket frames — while three streams run. Every case must get a 4xx (or an error frame),
+ * never a 5xx or a stack trace; afterwards the running streams complete with the right text and the
+ * server holds no more threads or memory than before. Runs its own server in this JVM so its
+ * threads and heap can be measured.
+ */
+class HostileInputIT {
+
+  private static final int PORT = 18093;
+  private static Tomcat tomcat;
+  private static Gateway gateway;
+  private static final List<SseReader> witnesses = new ArrayList<>();
+  private static final List<String> witnessIds = new ArrayList<>();
+  private static WsClient socket;
+  private static List<String> threadsBefore;
+  private static long heapBefore;
+
+  @BeforeContainer
+  static void start() throws Exception {
+    tomcat = Main.start(PORT, Path.of("target", "streamgate"));
+    gateway = new Gateway(new URL("http://127.0.0.1:" + PORT + "/"));
+    warmUp();
+    threadsBefore = serverThreads();
+    heapBefore = usedHeapAfterGc();
+    for (int i = 0; i < 3; i++) {
+      String id =
+          gateway.createGeneration(
+              Gateway.simulated("witness " + i).length(300).maxTokens(300).tokensPerSecond(15));
+      witnessIds.add(id);
+      witnesses.add(SseReader.open(gateway, id));
+    }
+    socket = WsClient.connect(gateway);
+    socket.subscribe(witnessIds.get(0), 0);
+  }
+
+  /** Everything the suite will touch once, so lazily made pools and caches count as baseline. */
+  private static void warmUp() {
+    String id = gateway.createGeneration(Gateway.simulated("warm up").length(5));
+    SseReader.open(gateway, id).awaitEnd();
+    gateway.pollOnce(id, 0);
+    WsClient warm = WsClient.connect(gateway);
+    warm.send("{");
+    warm.awaitFrame(f -> "error".equals(WsClient.type(f)));
+    warm.close();
+    post("api/generations", "{");
+  }
+
+  @AfterContainer
+  static void checkAndStop() throws Exception {
+    try {
+      for (int i = 0; i < witnesses.size(); i++) {
+        witnesses.get(i).awaitEnd();
+        JsonNode status = gateway.status(witnessIds.get(i));
+        assertEquals("completed", status.get("state").asText());
+        assertEquals(
+            status.get("text").asText(),
+            witnesses.get(i).transcript().text(),
+            "a stream that ran through the suite has the right text");
+      }
+      socket.awaitEnd(witnessIds.get(0));
+      assertEquals(
+          gateway.status(witnessIds.get(0)).get("text").asText(),
+          socket.transcript(witnessIds.get(0)).text());
+      socket.close();
+
+      Gateway.await(
+          "threads back to the baseline " + threadsBefore,
+          () -> serverThreads().size() <= threadsBefore.size() + 2);
+      long grown = usedHeapAfterGc() - heapBefore;
+      assertTrue(grown < 32L << 20, "heap grew by " + (grown >> 20) + " MiB over the suite");
+    } finally {
+      tomcat.stop();
+      tomcat.destroy();
+    }
+  }
+
+  /**
+   * Threads other than pooled ones that are reused by design and expire after a minute idle:
+   * Tomcat's request workers and the test client's own workers.
+   */
+  private static List<String> serverThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(name -> !name.matches("http-nio-\\d+-exec-\\d+|HttpClient-\\d+-Worker-\\d+"))
+        .sorted()
+        .toList();
+  }
+
+  private static long usedHeapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static HttpResponse<String> post(String path, String body) {
+    return gateway.send(
+        gateway
+            .request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  private static HttpResponse<String> postBytes(String path, byte[] body) {
+    return gateway.send(
+        gateway
+            .request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  /** A refusal is a 4xx with a problem that names a code and carries no stack trace. */
+  private static void assertRefused(HttpResponse<String> response) {
+    assertRefusedByServer(response);
+    assertTrue(response.body().contains("\"code\""), response.body());
+  }
+
+  /**
+   * A 4xx without a stack trace. A request Tomcat itself rejects (an encoded slash or NUL in the
+   * path) never reaches the application, so its body is Tomcat's, with no details.
+   */
+  private static void assertRefusedByServer(HttpResponse<String> response) {
+    int status = response.statusCode();
+    assertTrue(status >= 400 && status < 500, status + ": " + response.body());
+    assertFalse(
+        response.body().contains("Exception") || response.body().contains("\tat "),
+        response.body());
+  }
+
+  // ---- generators -----------------------------------------------------------------------------
+
+  /** Valid requests broken in one place: a wrong type, a huge number, a cut, a hostile string. */
+  @Provide
+  Arbitrary<String> brokenRequests() {
+    Arbitrary<String> values =
+        Arbitraries.oneOf(
+            Arbitraries.of(
+                "null",
+                "true",
+                "[]",
+                "{}",
+                "\"\"",
+                "-1",
+                "0",
+                "1e309",
+                "1.5",
+                "99999999999999999999999999",
+                "\"8\"",
+                "\"\\u0000\"",
+                "\"\\r\\nevent: done\"",
+                "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"),
+            text(40).map(s -> "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""));
+    Arbitrary<String> field =
+        Arbitraries.of(
+            "model",
+            "messages",
+            "max_tokens",
+            "simulation",
+            "role",
+            "content",
+            "ttft_ms",
+            "tokens_per_second",
+            "seed",
+            "length",
+            "fail_after");
+    return Combinators.combine(field, values, Arbitraries.integers().between(0, 4))
+        .as(
+            (name, value, shape) ->
+                switch (shape) {
+                  case 0 ->
+                      "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\""
+                          + name
+                          + "\":"
+                          + value
+                          + "}";
+                  case 1 -> "{\"messages\":[{\"role\":\"user\",\"" + name + "\":" + value + "}]}";
+                  case 2 ->
+                      "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"simulation\":{\""
+                          + name
+                          + "\":"
+                          + value
+                          + "}}";
+                  case 3 ->
+                      "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\""
+                          + name
+                          + "\":"
+                          + value;
+                  default -> value;
+                });
+  }
+
+  /** Any text a client can send: every char but lone surrogates, which no encoder will send. */
+  private static Arbitrary<String> text(int maxLength) {
+    return Arbitraries.strings()
+        .withCharRange('\u0000', '\ud7ff')
+        .withCharRange('\ue000', '\ufffd')
+        .ofMaxLength(maxLength);
+  }
+
+  @Provide
+  Arbitrary<byte[]> garbageBytes() {
+    return Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(300);
+  }
+
+  @Provide
+  Arbitrary<String> nestedJson() {
+    return Arbitraries.integers()
+        .between(100, 5000)
+        .map(depth -> "{\"messages\":" + "[".repeat(depth) + "]".repeat(depth) + "}");
+  }
+
+  /** Strings a client could put where a cursor, an id or a header value goes. */
+  @Provide
+  Arbitrary<String> hostileText() {
+    return Arbitraries.oneOf(
+        text(60),
+        Arbitraries.strings().withChars("0123456789-+.eE \r\n\0\t%").ofMaxLength(30),
+        Arbitraries.of(
+            "1\r\nevent: done",
+            "\0",
+            "-0",
+            "007",
+            "9223372036854775808",
+            "1e3",
+            "%0d%0a",
+            "../../etc/passwd",
+            "<script>"));
+  }
+
+  // ---- properties -------------------------------------------------------------------------------
+
+  @Property(tries = 150)
+  void aBrokenGenerationRequestIsRefusedWithAProblem(@ForAll("brokenRequests") String body) {
+    HttpResponse<String> response = post("api/generations", body);
+    if (response.statusCode() == 201) {
+      gateway.cancel(Gateway.json(response.body()).get("id").asText()); // it happened to be valid
+      return;
+    }
+    assertRefused(response);
+  }
+
+  @Property(tries = 100)
+  void garbageBytesAreRefusedOnBothApis(@ForAll("garbageBytes") byte[] body) {
+    assertRefused(postBytes("api/generations", body));
+    HttpResponse<String> openAi = postBytes("v1/chat/completions", body);
+    assertTrue(openAi.statusCode() >= 400 && openAi.statusCode() < 500, openAi.body());
+    assertTrue(openAi.body().startsWith("{\"error\":{"), openAi.body());
+  }
+
+  @Property(tries = 10)
+  void deepNestingIsRefused(@ForAll("nestedJson") String body) {
+    assertRefused(post("api/generations", body));
+  }
+
+  @Property(tries = 120)
+  void hostileCursorsAndIdsAreRefusedAndNeverEchoedRaw(@ForAll("hostileText") String text) {
+    String encoded = URLEncoder.encode(text, StandardCharsets.UTF_8);
+    String id = witnessIds.get(1);
+    for (String path :
+        List.of(
+            "api/generations/" + id + "/events?after=" + encoded,
+            "api/generations/" + id + "/poll?wait=0&after=" + encoded,
+            "api/generations/" + id + "/poll?wait=" + encoded,
+            "api/generations/" + encoded,
+            "api/generations/" + encoded + "/events")) {
+      HttpResponse<String> response = gateway.get(path);
+      if (response.statusCode() == 200) {
+        continue; // a cursor or wait that happens to be valid ("0", "007", " 3 ")
+      }
+      assertRefusedByServer(response);
+      assertFalse(
+          response.body().contains("\r") || response.body().contains("\n"),
+          "no raw line break in a response: " + response.body());
+    }
+  }
+
+  @Property(tries = 60)
+  void lineBreaksAndNulInHeadersAreRefusedBeforeTheyReachALine(@ForAll("hostileText") String text)
+      throws IOException {
+    // The JDK client will not send CR/LF in a header, so this one is written by hand.
+    String request =
+        "GET /api/generations/"
+            + witnessIds.get(2)
+            + "/events HTTP/1.1\r\n"
+            + "Host: 127.0.0.1\r\nAccept: text/event-stream\r\nLast-Event-ID: "
+            + text
+            + "\r\nConnection: close\r\n\r\n";
+    try (Socket raw = new Socket("127.0.0.1", PORT)) {
+      raw.setSoTimeout(30_000);
+      raw.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      String head = readHead(raw.getInputStream());
+      String status = head.substring(0, Math.max(0, head.indexOf("\r\n")));
+      if (status.startsWith("HTTP/1.1 200")) {
+        return; // it happened to be a valid cursor (e.g. "1" or "")
+      }
+      assertTrue(status.matches("HTTP/1\\.1 4\\d\\d.*"), head);
+      assertFalse(head.contains("event: done"), head);
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0 && !head.toString().endsWith("\r\n\r\n") && head.length() < 8192) {
+      head.append((char) c);
+    }
+    return head.toString();
+  }
+
+  @Property(tries = 80)
+  void aBadWebSocketMessageGetsAnErrorFrameAndTheSocketStaysOpen(
+      @ForAll("brokenRequests") String request, @ForAll("hostileText") String text) {
+    WsClient client = WsClient.connect(gateway);
+    try {
+      client.send(
+          "{\"type\":\"subscribe\",\"id\":\""
+              + witnessIds.get(1).substring(0, 4)
+              + text.replace("\\", "").replace("\"", "")
+              + "\"}");
+      client.awaitFrame(f -> "error".equals(WsClient.type(f)));
+      client.send("{\"type\":\"generate\",\"ref\":\"hostile\",\"request\":" + request + "}");
+      Gateway.await("an answer to each message", () -> client.frames().size() >= 2);
+      client.send(text);
+      client.sendBinary(text.getBytes(StandardCharsets.UTF_8));
+      client.send("{\"type\":\"cancel\",\"id\":\"gen_still_listening\"}");
+      client.awaitFrame(f -> "gen_still_listening".equals(f.path("id").asText()));
+    } finally {
+      client.frames().stream()
+          .filter(f -> "started".equals(WsClient.type(f)))
+          .forEach(f -> gateway.cancel(f.get("id").asText()));
+      client.close();
+    }
+  }
+
+  @Property(tries = 3)
+  void slowClientsDoNotStopTheServerServingOthers(@ForAll("garbageBytes") byte[] start)
+      throws Exception {
+    List<Socket> slow = new ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        Socket raw = new Socket("127.0.0.1", PORT);
+        OutputStream out = raw.getOutputStream();
+        out.write(
+            ("POST /api/generations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: 100000\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        out.write(start); // then nothing more: a slowloris body
+        out.flush();
+        slow.add(raw);
+      }
+      HttpResponse<String> health = gateway.get("health");
+      assertEquals(200, health.statusCode());
+      String id = gateway.createGeneration(Gateway.simulated("still serving").length(10));
+      SseReader reader = SseReader.open(gateway, id);
+      reader.awaitEnd();
+      assertEquals(gateway.status(id).get("text").asText(), reader.transcript().text());
+    } finally {
+      for (Socket raw : slow) {
+        raw.close();
+      }
+    }
+  }
+}
