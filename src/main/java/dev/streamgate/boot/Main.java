@@ -67,6 +67,8 @@ public final class Main {
 
   private static void configure(Connector connector) {
     // Streams are long-lived and many: accept and hold far more connections than threads.
+    // All interfaces by default, as a container needs; 127.0.0.1 keeps a dev gateway private.
+    connector.setProperty("address", setting("STREAMGATE_ADDRESS", "0.0.0.0"));
     connector.setProperty("maxConnections", setting("STREAMGATE_MAX_CONNECTIONS", "20000"));
     connector.setProperty("acceptCount", "2048");
     connector.setProperty("maxThreads", setting("STREAMGATE_MAX_THREADS", "200"));

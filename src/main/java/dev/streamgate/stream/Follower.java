@@ -33,8 +33,18 @@ public final class Follower {
   }
 
   void start() {
+    busy.set(true); // the open write goes first; appends meanwhile wait for release()
     stream.addListener(onChange);
-    signal(); // what was already in the log
+    dispatch(
+        () ->
+            sink.open(
+                failure -> {
+                  if (failure != null) {
+                    close();
+                  } else {
+                    release(); // then what was already in the log
+                  }
+                }));
   }
 
   public TokenStream stream() {

@@ -9,6 +9,14 @@ import java.util.function.Consumer;
 public interface FrameSink {
 
   /**
+   * Writes whatever opens the stream (headers, a first comment) before any frame, on the same
+   * thread discipline as the frames; most sinks have nothing to write.
+   */
+  default void open(Consumer<Throwable> written) {
+    written.accept(null);
+  }
+
+  /**
    * Writes the slice's tokens as one frame (several tokens if the client fell behind), then its
    * terminal event if it has one, and reports to {@code written}: null when done, or the failure.
    */

@@ -53,8 +53,7 @@ public class EventsResource {
             ? Cursors.parse(lastEventId, "Last-Event-ID", stream)
             : Cursors.parse(after, "after", stream);
     Runnable release = limits.connect(caller);
-    SseEvents events = new SseEvents(sse, settings.sseRetry().toMillis());
-    sink.send(events.hello(id));
+    SseEvents events = new SseEvents(sse, id, settings.sseRetry().toMillis());
     followers.follow(stream, cursor, new SseSink(sink, events, release));
   }
 }

@@ -15,16 +15,18 @@ import jakarta.ws.rs.sse.Sse;
 final class SseEvents {
 
   private final Sse sse;
+  private final String id;
   private final long retryMillis;
   private boolean retrySent; // the writes to one client come one at a time
 
-  SseEvents(Sse sse, long retryMillis) {
+  SseEvents(Sse sse, String id, long retryMillis) {
     this.sse = sse;
+    this.id = id;
     this.retryMillis = retryMillis;
   }
 
   /** A comment that commits the response at once, so the client sees its headers. */
-  OutboundSseEvent hello(String id) {
+  OutboundSseEvent hello() {
     return sse.newEventBuilder().comment("stream " + id).build();
   }
 

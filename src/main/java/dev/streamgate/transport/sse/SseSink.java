@@ -25,6 +25,16 @@ final class SseSink implements FrameSink {
     this.release = release;
   }
 
+  /**
+   * The hello comment commits the response at once, so the client sees its headers before the first
+   * token. Sent here, on the follower's thread, never from the request thread: two threads writing
+   * to one Jersey sink can leave its events queued and never flushed.
+   */
+  @Override
+  public void open(Consumer<Throwable> written) {
+    send(events.hello()).whenComplete((ignored, failure) -> written.accept(failure));
+  }
+
   @Override
   public void write(Slice slice, Consumer<Throwable> written) {
     CompletionStage<?> sent = slice.texts().isEmpty() ? null : send(events.tokens(slice));

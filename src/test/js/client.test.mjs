@@ -1,0 +1,165 @@
+// The client module (/js/streamgate.js) under Node against a real StreamGate. Node 20 has fetch but
+// neither EventSource nor WebSocket, so the tests hand the client the `eventsource` and `ws`
+// packages: the same W3C interfaces a browser has, so the client's own code runs unchanged.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+import { EventSource } from 'eventsource';
+import WebSocket from 'ws';
+import { backoffDelay, createStream, DEFAULT_RETRY, transports } from '../../main/webapp/js/streamgate.js';
+import { BASE_URL, TRANSPORTS, createGeneration, finalStatus, simulatedRequest, status } from './support.mjs';
+
+const platform = { baseUrl: BASE_URL, EventSource, WebSocket, retry: { baseMs: 50, capMs: 400, maxAttempts: 6 }, stallMs: 1500 };
+const open = (options) => createStream({ ...platform, ...options });
+
+async function collect(stream) {
+  const events = [];
+  for await (const event of stream) events.push(event);
+  return events;
+}
+
+describe('streamgate.js', () => {
+  for (const transport of TRANSPORTS) {
+    describe(`over ${transport}`, () => {
+      test('reassembles exactly the text the server reports', async () => {
+        const stream = open({ transport, request: simulatedRequest(`complete over ${transport}`) });
+        const events = await collect(stream);
+        const end = events.at(-1);
+        assert.equal(end.type, 'done');
+        assert.equal(end.finishReason, 'stop'); // the simulated model reached its `length`
+        const server = await status(stream.id);
+        assert.equal(server.state, 'completed');
+        assert.equal(stream.text, server.text);
+        assert.equal(events.filter((e) => e.type === 'token').map((e) => e.text).join(''), server.text);
+        assert.equal(stream.tokens, server.tokens);
+        assert.equal(stream.cursor, server.tokens);
+        assert.equal(stream.reconnects, 0);
+        assert.equal(stream.state, 'done');
+      });
+
+      test('resumes from its cursor after a dropped connection, losing and repeating nothing', async () => {
+        const stream = open({ transport, request: simulatedRequest(`drop over ${transport}`, { seed: 11 }) });
+        const seen = { dropped: [], resumed: [], states: [] };
+        stream.on('token', () => stream.tokens >= 10 && seen.dropped.length === 0 && stream.drop());
+        stream.on('dropped', (e) => seen.dropped.push(e));
+        stream.on('resumed', (e) => seen.resumed.push(e));
+        stream.on('state', (e) => seen.states.push(e.state));
+        const result = await stream.result;
+        const server = await status(stream.id);
+        assert.equal(result.type, 'done');
+        assert.equal(result.text, server.text);
+        assert.equal(result.tokens, server.tokens);
+        // At least one: a resumed connection that then stalls is itself dropped and resumed (see #watch).
+        assert.ok(stream.reconnects >= 1);
+        assert.equal(seen.dropped[0].reason, 'dropped on request');
+        assert.ok(seen.dropped[0].at >= 10, `dropped at seq ${seen.dropped[0].at}`);
+        assert.equal(seen.resumed[0].after, seen.dropped[0].at);
+        assert.equal(seen.resumed.length, stream.reconnects);
+        assert.deepEqual(seen.states.slice(seen.states.indexOf('backoff'), seen.states.indexOf('backoff') + 3), ['backoff', 'reconnecting', 'streaming']);
+      });
+
+      test('cancel stops the generation on the server', async () => {
+        const stream = open({ transport, request: simulatedRequest(`stop over ${transport}`, { tokens: 400, rate: 50 }) });
+        stream.on('token', () => stream.tokens >= 5 && stream.cancel());
+        const result = await stream.result;
+        assert.equal(result.type, 'done');
+        assert.equal(result.finishReason, 'cancelled');
+        const server = await status(stream.id);
+        assert.equal(server.state, 'cancelled');
+        assert.equal(stream.text, server.text);
+        assert.ok(server.tokens < 400);
+      });
+
+      test('follows an existing generation from a given cursor', async () => {
+        const id = await createGeneration(simulatedRequest(`resume over ${transport}`, { rate: 400 }));
+        const done = await finalStatus(id);
+        const after = 17;
+        const stream = open({ transport, id, after });
+        const events = await collect(stream);
+        assert.equal(events.at(-1).type, 'done');
+        const skipped = await skippedText(id, after);
+        assert.equal(skipped + stream.text, done.text);
+        assert.equal(stream.cursor, done.tokens);
+      });
+
+      test('reports an unknown generation as not_found without retrying', async () => {
+        const stream = open({ transport, id: 'gen_doesNotExist' });
+        const events = await collect(stream);
+        assert.deepEqual(events.map((e) => [e.type, e.code]), [['error', 'not_found']]);
+        assert.equal(stream.reconnects, 0);
+        assert.equal(stream.state, 'failed');
+      });
+
+      test("reports a failed generation's error after its tokens", async () => {
+        const stream = open({ transport, request: simulatedRequest(`fail over ${transport}`, { fail_after: 12 }) });
+        const events = await collect(stream);
+        const end = events.at(-1);
+        assert.equal(end.type, 'error');
+        assert.equal(end.code, 'model_error');
+        const server = await status(stream.id);
+        assert.equal(server.state, 'failed');
+        assert.equal(stream.text, server.text);
+        assert.equal(stream.tokens, 12);
+      });
+    });
+  }
+
+  test('one generation can start on one transport and finish on another', async () => {
+    const first = open({ transport: 'ws', request: simulatedRequest('switch transports', { seed: 3 }) });
+    await new Promise((resolve) => first.on('token', () => first.tokens >= 8 && resolve()));
+    first.close();
+    const { id, cursor, text } = first;
+    const second = open({ transport: 'poll', id, after: cursor });
+    const third = await second.result;
+    const server = await finalStatus(id);
+    assert.equal(third.type, 'done');
+    assert.equal(text + third.text, server.text);
+  });
+
+  test('several streams share one WebSocket and each gets its own tokens', async () => {
+    const streams = [1, 2, 3].map((seed) => open({ transport: 'ws', request: simulatedRequest(`shared socket ${seed}`, { seed }) }));
+    const results = await Promise.all(streams.map((s) => s.result));
+    for (const [i, result] of results.entries()) {
+      assert.equal(result.type, 'done');
+      assert.equal(result.text, (await status(streams[i].id)).text);
+    }
+    assert.equal(new Set(results.map((r) => r.id)).size, 3);
+  });
+
+  test('gives up with unreachable after maxAttempts failures in a row', async () => {
+    const stream = createStream({ transport: 'poll', baseUrl: 'http://127.0.0.1:9', request: simulatedRequest('nowhere'), retry: { baseMs: 1, capMs: 2, maxAttempts: 3 } });
+    const backoffs = [];
+    stream.on('state', (e) => e.state === 'backoff' && backoffs.push(e.attempt));
+    const result = await stream.result;
+    assert.equal(result.type, 'error');
+    assert.equal(result.code, 'unreachable');
+    assert.deepEqual(backoffs, [1, 2, 3]);
+  });
+
+  test('backoff doubles from the base, stays within the cap, and jitters within the upper half', () => {
+    const retry = { baseMs: 100, capMs: 1000 };
+    assert.deepEqual([0, 1, 2, 3, 4, 10].map((n) => backoffDelay(n, retry, () => 0)), [50, 100, 200, 400, 500, 500]);
+    assert.deepEqual([0, 1, 2, 3, 4, 10].map((n) => backoffDelay(n, retry, () => 1)), [100, 200, 400, 800, 1000, 1000]);
+    assert.ok(DEFAULT_RETRY.capMs >= DEFAULT_RETRY.baseMs);
+  });
+
+  test('rejects an unknown transport, and lists the known ones', () => {
+    assert.deepEqual(Object.keys(transports), ['sse', 'ws', 'poll']);
+    assert.throws(() => open({ transport: 'carrier-pigeon', request: simulatedRequest('x') }), { code: 'invalid_transport' });
+  });
+
+  test('the gateway serves this very module at /js/streamgate.js', async () => {
+    const response = await fetch(`${BASE_URL}/js/streamgate.js`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type'), /javascript/);
+    const source = await readFile(new URL('../../main/webapp/js/streamgate.js', import.meta.url), 'utf8');
+    assert.equal(await response.text(), source);
+  });
+});
+
+/** The text of seqs 1..after, read with the long-poll API itself. */
+async function skippedText(id, after) {
+  const response = await fetch(`${BASE_URL}/api/generations/${id}/poll?after=0&wait=0`);
+  const page = await response.json();
+  return page.tokens.filter((t) => t.seq <= after).map((t) => t.text).join('');
+}

@@ -1,0 +1,180 @@
+// The demo page in real Chromium (Debian's /usr/bin/chromium through playwright-core) against a
+// running StreamGate: every answer the page renders must equal the server's text for it.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { BASE_URL, TRANSPORTS, status } from './support.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? fileURLToPath(new URL('../../../target/screenshots/', import.meta.url));
+const haveChromium = existsSync(CHROMIUM);
+const skip = !haveChromium && process.env.CI !== 'true' ? `no Chromium at ${CHROMIUM} (install it: apt-get install chromium); not in CI, so skipped` : false;
+const WAIT = { timeout: 30_000 };
+
+/** Answers that stream for about a second and a half: long enough to drop or stop mid-answer. */
+const SPEED = { ttft: 20, rate: 60, maxTokens: 80 };
+
+describe('the chat page', { skip }, () => {
+  let browser;
+
+  before(async () => {
+    // launch() gives Chromium a fresh temporary profile of its own, and deletes it on close.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  });
+
+  after(() => browser?.close());
+
+  /** A fresh page on the chat, with the given transport and speed; fails the test on any page error. */
+  async function openChat(t, { transport = 'sse', viewport = { width: 1280, height: 860 }, speed = SPEED } = {}) {
+    const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    t.after(() => context.close());
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(error));
+    page.on('console', (message) => message.type() === 'error' && errors.push(new Error(message.text())));
+    t.after(() => assert.deepEqual(errors.map(String), [], 'the page logged no errors'));
+    await page.goto(`${BASE_URL}/`);
+    await page.getByRole('option', { name: 'simulated' }).waitFor({ state: 'attached', ...WAIT });
+    await page.getByRole('combobox', { name: 'Model' }).selectOption('simulated');
+    await chooseTransport(page, transport);
+    await setRange(page, 'Time to first token', speed.ttft);
+    await setRange(page, 'Speed', speed.rate);
+    await page.getByLabel('Max tokens').fill(String(speed.maxTokens));
+    return page;
+  }
+
+  async function chooseTransport(page, transport) {
+    const label = { sse: 'SSE', ws: 'WebSocket', poll: 'Long polling' }[transport];
+    await page.getByRole('group', { name: 'Transport for the next answer' }).getByText(label, { exact: true }).click();
+    assert.ok(await page.getByRole('radio', { name: label, exact: true }).isChecked());
+  }
+
+  async function setRange(page, label, value) {
+    await page.getByLabel(label).evaluate((input, v) => {
+      input.value = String(v);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, value);
+  }
+
+  async function ask(page, prompt) {
+    await page.getByLabel('Message to the model').fill(prompt);
+    await page.getByRole('button', { name: 'Send' }).click();
+    const answers = page.locator('article.message.assistant');
+    const answer = answers.nth((await answers.count()) - 1);
+    await answer.waitFor(WAIT);
+    return answer;
+  }
+
+  /** Waits until the answer has rendered at least n tokens (by the page's own counter). */
+  async function tokensRendered(page, n) {
+    try {
+      await page.waitForFunction((min) => Number(document.getElementById('fig-tokens').textContent) >= min, n, WAIT);
+    } catch (error) {
+      throw new Error(`${error.message}\n${await diagnose(page)}`);
+    }
+  }
+
+  /** What the page and the server say, for a failure message. */
+  async function diagnose(page) {
+    const shown = await page.evaluate(() => ({
+      state: document.getElementById('state').textContent,
+      status: document.getElementById('status').textContent,
+      tokens: document.getElementById('fig-tokens').textContent,
+      answer: document.querySelector('article.message.assistant:last-of-type')?.dataset,
+      notes: [...document.querySelectorAll('.note')].map((n) => n.textContent),
+    }));
+    const id = shown.answer?.generationId;
+    const server = id ? await status(id).catch((e) => e.message) : 'no generation id yet';
+    return `page: ${JSON.stringify(shown)}\nserver: ${JSON.stringify(server).slice(0, 300)}`;
+  }
+
+  async function finished(answer, state) {
+    try {
+      await answer.and(answer.page().locator(`[data-state="${state}"]`)).waitFor(WAIT);
+    } catch (error) {
+      throw new Error(`${error.message}\n${await diagnose(answer.page())}`);
+    }
+    const id = await answer.getAttribute('data-generation-id');
+    const rendered = await answer.locator('.text').evaluate((node) => node.textContent);
+    return { id, rendered, server: await status(id) };
+  }
+
+  for (const transport of TRANSPORTS) {
+    describe(`over ${transport}`, () => {
+      test('renders exactly the text the server generated', async (t) => {
+        const page = await openChat(t, { transport });
+        const answer = await ask(page, `Explain ${transport} in one paragraph`);
+        const { rendered, server } = await finished(answer, 'completed');
+        assert.equal(server.state, 'completed');
+        assert.equal(rendered, server.text);
+        assert.equal(await page.locator('#fig-tokens').textContent(), String(server.tokens));
+        assert.equal(await answer.getAttribute('data-transport'), transport);
+      });
+
+      test('resumes by itself after "Drop connection", losing and repeating nothing', async (t) => {
+        const page = await openChat(t, { transport });
+        const answer = await ask(page, `Drop me over ${transport}`);
+        await tokensRendered(page, 8);
+        await page.getByRole('button', { name: 'Drop connection' }).click();
+        const { rendered, server } = await finished(answer, 'completed');
+        assert.equal(rendered, server.text);
+        assert.ok(Number(await answer.getAttribute('data-resumes')) >= 1, 'the answer records a resume');
+        await answer.locator('.note.resume').first().waitFor(WAIT);
+        assert.match(await answer.locator('.note.resume').first().textContent(), /Resumed over .* from seq \d+/);
+        assert.ok(Number(await page.locator('#fig-reconnects').textContent()) >= 1);
+      });
+
+      test('"Stop" cancels the generation on the server', async (t) => {
+        const page = await openChat(t, { transport, speed: { ...SPEED, maxTokens: 400 } });
+        const answer = await ask(page, `Stop me over ${transport}`);
+        await tokensRendered(page, 5);
+        await page.getByRole('button', { name: 'Stop' }).click();
+        const { rendered, server } = await finished(answer, 'cancelled');
+        assert.equal(server.state, 'cancelled');
+        assert.equal(rendered, server.text);
+        assert.ok(server.tokens < 400);
+      });
+    });
+  }
+
+  test('sends the conversation so far, and switches transports between turns', async (t) => {
+    const page = await openChat(t, { transport: 'poll' });
+    const bodies = [];
+    page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/generations') && bodies.push(r.postDataJSON()));
+    const first = await finished(await ask(page, 'First question'), 'completed');
+    await chooseTransport(page, 'sse');
+    const second = await finished(await ask(page, 'And a follow-up'), 'completed');
+    assert.equal(second.rendered, second.server.text);
+    assert.deepEqual(bodies.at(-1).messages, [
+      { role: 'user', content: 'First question' },
+      { role: 'assistant', content: first.server.text },
+      { role: 'user', content: 'And a follow-up' },
+    ]);
+  });
+
+  test('looks like a product (screenshots of a finished answer, wide and narrow)', async (t) => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const speed = { ttft: 150, rate: 120, maxTokens: 90 };
+    const page = await openChat(t, { transport: 'ws', speed, viewport: { width: 1280, height: 900 } });
+    await finished(await ask(page, 'Explain server-sent events'), 'completed');
+    const answer = await ask(page, 'WebSocket or long polling for a chat app?');
+    await tokensRendered(page, 20);
+    await page.getByRole('button', { name: 'Drop connection' }).click();
+    const { rendered, server } = await finished(answer, 'completed');
+    assert.equal(rendered, server.text);
+    await page.screenshot({ path: join(SCREENSHOTS, 'chat.png') });
+
+    const narrow = await openChat(t, { transport: 'sse', viewport: { width: 390, height: 844 }, speed });
+    const small = await finished(await ask(narrow, 'Why do tokens sometimes arrive in bursts?'), 'completed');
+    assert.equal(small.rendered, small.server.text);
+    const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'nothing is wider than a phone screen');
+    await narrow.screenshot({ path: join(SCREENSHOTS, 'chat-narrow.png'), fullPage: true });
+  });
+});
