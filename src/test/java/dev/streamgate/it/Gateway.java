@@ -86,19 +86,26 @@ final class Gateway {
     return json(created.body()).get("id").asText();
   }
 
-  JsonNode status(String id) {
-    HttpResponse<String> response = get("api/generations/" + id);
+  JsonNode status(String id, String... headers) {
+    HttpResponse<String> response = get("api/generations/" + id, headers);
     assertEquals(200, response.statusCode(), response.body());
     return json(response.body());
   }
 
   /** The status once the generation has ended (completed, cancelled or failed). */
   JsonNode awaitEnded(String id) {
+    return awaitEnded(id, null);
+  }
+
+  /** The same, asking with the {@code Authorization} value given (null for none). */
+  JsonNode awaitEnded(String id, String authorization) {
+    String[] headers =
+        authorization == null ? new String[0] : new String[] {"Authorization", authorization};
     JsonNode[] last = new JsonNode[1];
     await(
         "generation " + id + " to end",
         () -> {
-          last[0] = status(id);
+          last[0] = status(id, headers);
           return !"running".equals(last[0].get("state").asText());
         });
     return last[0];

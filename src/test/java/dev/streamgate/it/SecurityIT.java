@@ -295,11 +295,14 @@ class SecurityIT {
               carol);
       if (response.statusCode() == 201) {
         started++;
+        // One at a time, so the live-generation limit (3) never answers first.
+        gateway.awaitEnded(Gateway.json(response.body()).get("id").asText(), bearer("carol"));
       } else {
         refused = response;
       }
     }
-    assertEquals(12, started, "the bucket holds a minute's worth: 12");
+    // A minute's worth (12) at once, plus what refilled meanwhile (0.2 a second).
+    assertTrue(started == 12 || started == 13, started + " started");
     Gateway.assertProblem(refused, 429, "rate_limited");
     assertTrue(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()) >= 1);
 

@@ -92,6 +92,14 @@ final class WsConnection {
     }
   }
 
+  /** Stops following {@code id} on this socket, if it was. */
+  void unfollow(String id) {
+    WsSink sink = following.get(id);
+    if (sink != null) {
+      sink.stop();
+    }
+  }
+
   boolean follows(String id) {
     return following.containsKey(id);
   }

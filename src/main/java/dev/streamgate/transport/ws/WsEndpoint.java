@@ -104,6 +104,9 @@ public class WsEndpoint {
           roomForOneMore();
         }
         follow(stream, after);
+      } else if (command instanceof WsMessages.Unsubscribe u) {
+        id = u.id();
+        connection.unfollow(id);
       } else if (command instanceof WsMessages.Cancel c) {
         id = c.id();
         visible(id).cancel(); // our follower, if any, delivers the end

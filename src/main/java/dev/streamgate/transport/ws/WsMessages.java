@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  * The WebSocket protocol, both directions, as JSON text frames.
  *
  * <p>Client: {@code {"type":"generate","request":{...},"ref":"..."}}, {@code
- * {"type":"subscribe","id":"...","after":n}}, {@code {"type":"cancel","id":"..."}}.
+ * {"type":"subscribe","id":"...","after":n}}, {@code {"type":"unsubscribe","id":"..."}}, {@code
+ * {"type":"cancel","id":"..."}}.
  *
  * <p>Server: {@code started}, {@code token} (several tokens at once when the client fell behind,
  * with {@code first_seq}), {@code done}, and {@code error} with a code and message.
@@ -22,11 +23,14 @@ final class WsMessages {
   private WsMessages() {}
 
   /** A client message, checked for shape; the generation request itself is parsed later. */
-  sealed interface Command permits Generate, Subscribe, Cancel {}
+  sealed interface Command permits Generate, Subscribe, Unsubscribe, Cancel {}
 
   record Generate(JsonNode request, String ref) implements Command {}
 
   record Subscribe(String id, JsonNode after) implements Command {}
+
+  /** Stop following a generation on this socket; it keeps running. */
+  record Unsubscribe(String id) implements Command {}
 
   record Cancel(String id) implements Command {}
 
@@ -39,8 +43,9 @@ final class WsMessages {
     return switch (type) {
       case "generate" -> new Generate(message.get("request"), optionalText(message, "ref"));
       case "subscribe" -> new Subscribe(id(message), message.get("after"));
+      case "unsubscribe" -> new Unsubscribe(id(message));
       case "cancel" -> new Cancel(id(message));
-      default -> throw bad("type must be generate, subscribe or cancel.");
+      default -> throw bad("type must be generate, subscribe, unsubscribe or cancel.");
     };
   }
 

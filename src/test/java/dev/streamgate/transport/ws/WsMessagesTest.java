@@ -32,6 +32,9 @@ class WsMessagesTest {
     assertEquals(
         new WsMessages.Cancel("gen_1"),
         WsMessages.decode("{\"type\":\"cancel\",\"id\":\"gen_1\"}"));
+    assertEquals(
+        new WsMessages.Unsubscribe("gen_1"),
+        WsMessages.decode("{\"type\":\"unsubscribe\",\"id\":\"gen_1\"}"));
   }
 
   @Test
