@@ -7,12 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,7 +49,7 @@ public class ModelCatalog {
   public void load() {
     Map<String, Generator> all = new LinkedHashMap<>();
     all.put(SimulatedGenerator.MODEL, simulated);
-    List<Upstream> upstreams = upstreams(configuredEntries(), System::getenv);
+    List<Upstream> upstreams = upstreams(settings.entries("STREAMGATE_MODELS"), System::getenv);
     if (!upstreams.isEmpty()) {
       HttpClient http =
           HttpClient.newBuilder()
@@ -82,19 +78,6 @@ public class ModelCatalog {
 
   public List<String> names() {
     return models.keySet().stream().sorted().toList();
-  }
-
-  private String configuredEntries() {
-    StringBuilder entries = new StringBuilder(settings.string("STREAMGATE_MODELS", ""));
-    String file = settings.string("STREAMGATE_MODELS_FILE", null);
-    if (file != null) {
-      try {
-        entries.append('\n').append(Files.readString(Path.of(file)));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read STREAMGATE_MODELS_FILE " + file, e);
-      }
-    }
-    return entries.toString();
   }
 
   /** Parses model entries; a malformed one stops the start with a message saying which. */

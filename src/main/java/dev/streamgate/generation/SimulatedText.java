@@ -120,6 +120,16 @@ final class SimulatedText {
     return 80 + new SplittableRandom(seed * 31 + fnv1a(prompt)).nextInt(240);
   }
 
+  /** The first {@code tokens} tokens of the answer, as one string. */
+  static String first(String prompt, long seed, int tokens) {
+    SimulatedText text = new SimulatedText(prompt, seed);
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < tokens; i++) {
+      out.append(text.next());
+    }
+    return out.toString();
+  }
+
   String next() {
     if (pending.isEmpty()) {
       refill();

@@ -1,6 +1,10 @@
 package dev.streamgate.runtime;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
@@ -87,6 +91,23 @@ public class Settings {
   public String string(String name, String fallback) {
     String value = lookup.apply(name);
     return value == null || value.isBlank() ? fallback : value.trim();
+  }
+
+  /**
+   * Line-or-comma entries from the setting {@code name} plus, if {@code name_FILE} is set, the
+   * lines of that file (for secrets and long lists that do not belong in one variable).
+   */
+  public String entries(String name) {
+    StringBuilder entries = new StringBuilder(string(name, ""));
+    String file = string(name + "_FILE", null);
+    if (file != null) {
+      try {
+        entries.append('\n').append(Files.readString(Path.of(file)));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + name + "_FILE " + file, e);
+      }
+    }
+    return entries.toString();
   }
 
   public int integer(String name, int fallback) {

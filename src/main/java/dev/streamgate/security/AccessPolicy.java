@@ -8,12 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
@@ -44,16 +40,7 @@ public class AccessPolicy {
 
   @PostConstruct
   public void load() {
-    StringBuilder entries = new StringBuilder(settings.string("STREAMGATE_API_KEYS", ""));
-    String file = settings.string("STREAMGATE_API_KEYS_FILE", null);
-    if (file != null) {
-      try {
-        entries.append('\n').append(Files.readString(Path.of(file)));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read STREAMGATE_API_KEYS_FILE " + file, e);
-      }
-    }
-    keys = ApiKeys.parse(entries.toString());
+    keys = ApiKeys.parse(settings.entries("STREAMGATE_API_KEYS"));
     String secret = settings.string("STREAMGATE_TICKET_SECRET", null);
     byte[] key = new byte[32];
     if (secret == null) {

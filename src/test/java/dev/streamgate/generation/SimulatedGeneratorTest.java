@@ -54,20 +54,11 @@ class SimulatedGeneratorTest {
     return stream;
   }
 
-  private static String expectedText(String prompt, long seed, int tokens) {
-    SimulatedText text = new SimulatedText(prompt, seed);
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < tokens; i++) {
-      out.append(text.next());
-    }
-    return out.toString();
-  }
-
   @Test
   void maxTokensCutsTheAnswerWithFinishReasonLength() throws Exception {
     TokenStream stream = run(request(20, new Simulation(0, 2000, 5, 100, 0)));
     assertEquals(new Terminal(FinishReason.LENGTH, 20, null, null), stream.terminal());
-    assertEquals(expectedText("Tell me about streams", 5, 20), stream.text());
+    assertEquals(SimulatedText.first("Tell me about streams", 5, 20), stream.text());
   }
 
   @Test
@@ -81,7 +72,7 @@ class SimulatedGeneratorTest {
     TokenStream stream = run(request(256, new Simulation(0, 2000, 5, 0, 3)));
     assertEquals(3, stream.lastSeq());
     assertEquals("model_error", stream.terminal().errorCode());
-    assertEquals(expectedText("Tell me about streams", 5, 3), stream.text());
+    assertEquals(SimulatedText.first("Tell me about streams", 5, 3), stream.text());
   }
 
   @Test

@@ -8,31 +8,23 @@ import org.junit.jupiter.api.Test;
 
 class SimulatedTextTest {
 
-  private static String text(String prompt, long seed, int tokens) {
-    SimulatedText text = new SimulatedText(prompt, seed);
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < tokens; i++) {
-      out.append(text.next());
-    }
-    return out.toString();
-  }
-
   @Test
   void theSamePromptAndSeedGiveTheSameText() {
     assertEquals(
-        text("Explain server-sent events", 7, 300), text("Explain server-sent events", 7, 300));
+        SimulatedText.first("Explain server-sent events", 7, 300),
+        SimulatedText.first("Explain server-sent events", 7, 300));
   }
 
   @Test
   void anotherSeedOrPromptGivesAnotherText() {
-    String base = text("Explain server-sent events", 7, 100);
-    assertNotEquals(base, text("Explain server-sent events", 8, 100));
-    assertNotEquals(base, text("Explain websockets", 7, 100));
+    String base = SimulatedText.first("Explain server-sent events", 7, 100);
+    assertNotEquals(base, SimulatedText.first("Explain server-sent events", 8, 100));
+    assertNotEquals(base, SimulatedText.first("Explain websockets", 7, 100));
   }
 
   @Test
   void readsLikeAnAnswerAboutThePrompt() {
-    String answer = text("Why does backpressure matter?", 1, 200);
+    String answer = SimulatedText.first("Why does backpressure matter?", 1, 200);
     assertTrue(answer.contains("backpressure"), answer);
     assertTrue(answer.contains(". "), "sentences: " + answer);
     assertTrue(answer.contains("\n\n"), "paragraphs: " + answer);
