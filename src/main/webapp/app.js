@@ -10,7 +10,14 @@ const HINTS = {
   sse: 'Native EventSource. Resumes with ?after=<last seq>; coalesced events carry first_seq.',
   ws: 'One socket, several generations. Resumes with {"type":"subscribe","after":<last seq>}.',
   poll: 'GET …/poll?after=<last seq>&wait=25 — each answer parks until there is news.',
+  openai: 'POST /v1/chat/completions with "stream":true, read with fetch as most LLM front-ends do. Resumes with GET …/chatcmpl-<id> and Last-Event-ID.',
 };
+
+/** Short names for the switch; the client's label is the fallback. */
+const SHORT_NAMES = { sse: 'SSE', ws: 'WebSocket', poll: 'Long polling', openai: 'OpenAI' };
+
+/** The API key lives in this tab's sessionStorage only: never in a URL, never in localStorage. */
+const KEY_STORAGE = 'streamgate.api-key';
 
 const ui = {
   messages: $('messages'),
@@ -32,6 +39,7 @@ const ui = {
   figRate: $('fig-rate'),
   figTokens: $('fig-tokens'),
   figReconnects: $('fig-reconnects'),
+  apiKey: $('api-key'),
 };
 
 const chart = new GapChart($('gaps'));
@@ -40,6 +48,7 @@ let current = null; // { stream, view, figures } while an answer streams
 
 setUpTransports();
 setUpControls();
+setUpApiKey();
 loadModels();
 
 function setUpTransports() {
@@ -56,7 +65,7 @@ function setUpTransports() {
 }
 
 function shortName(name, transport) {
-  return { sse: 'SSE', ws: 'WebSocket', poll: 'Long polling' }[name] ?? transport.label;
+  return SHORT_NAMES[name] ?? transport.label;
 }
 
 function selectedTransport() {
@@ -96,15 +105,34 @@ function setUpControls() {
   }
 }
 
+function setUpApiKey() {
+  ui.apiKey.value = sessionStorage.getItem(KEY_STORAGE) ?? '';
+  ui.apiKey.addEventListener('change', () => {
+    const key = apiKey();
+    if (key) sessionStorage.setItem(KEY_STORAGE, key);
+    else sessionStorage.removeItem(KEY_STORAGE);
+    loadModels(); // a gateway with keys lists its models only to a key
+  });
+}
+
+function apiKey() {
+  return ui.apiKey.value.trim() || undefined;
+}
+
 async function loadModels() {
   try {
-    const response = await fetch('/api/models');
+    const key = apiKey();
+    const response = await fetch('/api/models', { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+    if (response.status === 401) throw new Error(key ? 'the gateway refused this API key' : 'this gateway needs an API key');
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const { models } = await response.json();
+    const chosen = ui.model.value;
     ui.model.replaceChildren(...models.map((name) => new Option(name, name)));
-    if (models.includes('simulated')) ui.model.value = 'simulated'; // the model the speed controls drive
+    // Keep the user's choice; otherwise the model the speed controls drive.
+    ui.model.value = models.includes(chosen) ? chosen : models.includes('simulated') ? 'simulated' : models[0];
+    if (!current) setStatus('Ready');
   } catch (error) {
-    setStatus(`Could not list the models (${error.message}); using "simulated".`);
+    setStatus(`Could not list the models (${error.message}); using "${ui.model.value || 'simulated'}".`);
   }
 }
 
@@ -126,7 +154,7 @@ function send() {
 
   const transport = selectedTransport();
   const view = addAnswer(transport);
-  const stream = createStream({ transport, request: request(prompt), stallMs: 3000 });
+  const stream = createStream({ transport, request: request(prompt), apiKey: apiKey(), stallMs: 3000 });
   const figures = { sentAt: performance.now(), firstAt: 0, lastAt: 0, lastFrameAt: 0, resumePending: false };
   current = { stream, view, figures };
   chart.reset();

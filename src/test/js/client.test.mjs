@@ -1,13 +1,14 @@
-// The client module (/js/streamgate.js) under Node against a real StreamGate. Node 20 has fetch but
-// neither EventSource nor WebSocket, so the tests hand the client the `eventsource` and `ws`
-// packages: the same W3C interfaces a browser has, so the client's own code runs unchanged.
+// The client module (/js/streamgate.js) under Node against a real StreamGate, and against a second
+// one that requires API keys. Node 20 has fetch but neither EventSource nor WebSocket, so the tests
+// hand the client the `eventsource` and `ws` packages: the same W3C interfaces a browser has, so
+// the client's own code runs unchanged.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
-import { backoffDelay, createStream, DEFAULT_RETRY, transports } from '../../main/webapp/js/streamgate.js';
-import { BASE_URL, TRANSPORTS, createGeneration, finalStatus, simulatedRequest, status } from './support.mjs';
+import { backoffDelay, createSseParser, createStream, DEFAULT_RETRY, transports } from '../../main/webapp/js/streamgate.js';
+import { API_KEY, BASE_URL, KEYED_URL, TRANSPORTS, createGeneration, finalStatus, simulatedRequest, status } from './support.mjs';
 
 const platform = { baseUrl: BASE_URL, EventSource, WebSocket, retry: { baseMs: 50, capMs: 400, maxAttempts: 6 }, stallMs: 1500 };
 const open = (options) => createStream({ ...platform, ...options });
@@ -90,6 +91,17 @@ describe('streamgate.js', () => {
         assert.equal(stream.state, 'failed');
       });
 
+      test('reports an unknown model as a clear error without retrying', async () => {
+        const stream = open({ transport, request: { ...simulatedRequest(`no model over ${transport}`), model: 'no-such-model' } });
+        const events = await collect(stream);
+        // /v1 speaks OpenAI's code for it; the StreamGate API its own.
+        const code = transport === 'openai' ? 'model_not_found' : 'unknown_model';
+        assert.deepEqual(events.map((e) => [e.type, e.code]), [['error', code]]);
+        assert.match(events[0].message, /no-such-model'; available: .*simulated/);
+        assert.equal(stream.reconnects, 0);
+        assert.equal(stream.id, null);
+      });
+
       test("reports a failed generation's error after its tokens", async () => {
         const stream = open({ transport, request: simulatedRequest(`fail over ${transport}`, { fail_after: 12 }) });
         const events = await collect(stream);
@@ -144,8 +156,31 @@ describe('streamgate.js', () => {
   });
 
   test('rejects an unknown transport, and lists the known ones', () => {
-    assert.deepEqual(Object.keys(transports), ['sse', 'ws', 'poll']);
+    assert.deepEqual(Object.keys(transports), ['sse', 'ws', 'poll', 'openai']);
     assert.throws(() => open({ transport: 'carrier-pigeon', request: simulatedRequest('x') }), { code: 'invalid_transport' });
+  });
+
+  test('the OpenAI transport sends the OpenAI request with stream:true and the simulation settings', async () => {
+    const bodies = [];
+    const recording = (url, init) => {
+      if (init?.method === 'POST') bodies.push({ url, body: JSON.parse(init.body) });
+      return fetch(url, init);
+    };
+    const request = simulatedRequest('openai body', { seed: 5 });
+    const result = await open({ transport: 'openai', request, fetch: recording }).result;
+    assert.equal(result.type, 'done');
+    assert.deepEqual(bodies, [{ url: `${BASE_URL}/v1/chat/completions`, body: { ...request, stream: true } }]);
+  });
+
+  test('parses Server-Sent Events split anywhere, with CRLF, comments and multi-line data', () => {
+    const parser = createSseParser();
+    const wire = '\uFEFF: stream\r\nid: 1\r\ndata: {"a":\r\ndata: 1}\r\n\r\n: keepalive\n\nid: 2\rdata: [DONE]\r\r';
+    const events = [];
+    for (let i = 0; i < wire.length; i += 3) events.push(...parser.push(wire.slice(i, i + 3)));
+    assert.deepEqual(events, [
+      { id: '1', event: 'message', data: '{"a":\n1}' },
+      { id: '2', event: 'message', data: '[DONE]' },
+    ]);
   });
 
   test('the gateway serves this very module at /js/streamgate.js', async () => {
@@ -163,3 +198,88 @@ async function skippedText(id, after) {
   const page = await response.json();
   return page.tokens.filter((t) => t.seq <= after).map((t) => t.text).join('');
 }
+
+describe('against a gateway with API keys', { skip: KEYED_URL && API_KEY ? false : 'STREAMGATE_KEYED_URL and STREAMGATE_API_KEY not set' }, () => {
+  /** Every URL the client opens and every Authorization header it sends, to check where the key goes. */
+  function recorder() {
+    const seen = { urls: [], authorized: [] };
+    const fetchSpy = (url, init = {}) => {
+      seen.urls.push(String(url));
+      if (init.headers?.Authorization) seen.authorized.push(`${init.method ?? 'GET'} ${new URL(url).pathname}`);
+      return fetch(url, init);
+    };
+    const EventSourceSpy = class extends EventSource {
+      constructor(url, init) {
+        seen.urls.push(String(url));
+        super(url, init);
+      }
+    };
+    const WebSocketSpy = class extends WebSocket {
+      constructor(url, protocols) {
+        seen.urls.push(String(url));
+        super(url, protocols);
+      }
+    };
+    return { seen, platform: { fetch: fetchSpy, EventSource: EventSourceSpy, WebSocket: WebSocketSpy } };
+  }
+
+  const keyed = (options) => createStream({ ...platform, baseUrl: KEYED_URL, ...options });
+
+  for (const transport of TRANSPORTS) {
+    describe(`over ${transport}`, () => {
+      test('streams, resumes after a drop, and never puts the key in a URL', async () => {
+        const { seen, platform: spies } = recorder();
+        const stream = keyed({ transport, apiKey: API_KEY, ...spies, request: simulatedRequest(`keyed over ${transport}`, { seed: 21 }) });
+        stream.on('token', () => stream.tokens >= 10 && stream.reconnects === 0 && stream.drop());
+        const result = await stream.result;
+        assert.equal(result.type, 'done', JSON.stringify(result));
+        assert.ok(stream.reconnects >= 1);
+        const server = await status(stream.id, { base: KEYED_URL, apiKey: API_KEY });
+        assert.equal(server.state, 'completed');
+        assert.equal(result.text, server.text);
+        assert.ok(seen.authorized.length > 0, 'fetch calls carry the key');
+        for (const url of seen.urls) assert.ok(!url.includes(API_KEY), `the key is not in ${url}`);
+        if (transport === 'sse' || transport === 'ws') {
+          const opened = seen.urls.filter((url) => /\/events\?|\/ws\?/.test(url));
+          assert.ok(opened.length >= 2 && opened.every((url) => /[?&]ticket=/.test(url)), `ticketed: ${opened}`);
+        }
+      });
+
+      test('cancels with the key', async () => {
+        const stream = keyed({ transport, apiKey: API_KEY, request: simulatedRequest(`keyed stop over ${transport}`, { tokens: 400, rate: 50 }) });
+        stream.on('token', () => stream.tokens >= 5 && stream.cancel());
+        const result = await stream.result;
+        assert.equal(result.finishReason, 'cancelled');
+        const server = await status(stream.id, { base: KEYED_URL, apiKey: API_KEY });
+        assert.equal(server.state, 'cancelled');
+        assert.equal(result.text, server.text);
+      });
+
+      test('without a key, or with a wrong one, fails at once with unauthorized', async () => {
+        for (const apiKey of [undefined, 'sk-not-a-key']) {
+          const stream = keyed({ transport, apiKey, request: simulatedRequest(`no key over ${transport}`) });
+          const events = await collect(stream);
+          assert.deepEqual(events.map((e) => [e.type, e.code]), [['error', 'unauthorized']], `key ${apiKey}`);
+          assert.equal(stream.reconnects, 0);
+          assert.equal(stream.state, 'failed');
+        }
+      });
+
+      test('follows an existing generation of the same key with a fresh ticket', async () => {
+        const created = await fetch(`${KEYED_URL}/api/generations`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API_KEY}` },
+          body: JSON.stringify(simulatedRequest(`keyed follow over ${transport}`, { rate: 400 })),
+        });
+        assert.equal(created.status, 201);
+        const { id } = await created.json();
+        const server = await finalStatus(id, { base: KEYED_URL, apiKey: API_KEY });
+        const stream = keyed({ transport, apiKey: API_KEY, id, after: 5 });
+        const result = await stream.result;
+        assert.equal(result.type, 'done');
+        assert.ok(server.text.endsWith(result.text) && result.text.length > 0);
+        assert.equal(stream.cursor, server.tokens);
+      });
+    });
+  }
+});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { BASE_URL, TRANSPORTS, status } from './support.mjs';
+import { API_KEY, BASE_URL, KEYED_URL, TRANSPORTS, status } from './support.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? fileURLToPath(new URL('../../../target/screenshots/', import.meta.url));
@@ -31,15 +31,22 @@ describe('the chat page', { skip }, () => {
   after(() => browser?.close());
 
   /** A fresh page on the chat, with the given transport and speed; fails the test on any page error. */
-  async function openChat(t, { transport = 'sse', viewport = { width: 1280, height: 860 }, speed = SPEED } = {}) {
+  async function openChat(t, { transport = 'sse', viewport = { width: 1280, height: 860 }, speed = SPEED, base = BASE_URL, apiKey } = {}) {
     const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
     t.after(() => context.close());
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(error));
-    page.on('console', (message) => message.type() === 'error' && errors.push(new Error(message.text())));
+    // Chromium logs every refused request; on the gateway with keys, the page's first look (no key yet) is one.
+    const expected = (text) => base !== BASE_URL && /status of 401/.test(text);
+    page.on('console', (message) => message.type() === 'error' && !expected(message.text()) && errors.push(new Error(message.text())));
     t.after(() => assert.deepEqual(errors.map(String), [], 'the page logged no errors'));
-    await page.goto(`${BASE_URL}/`);
+    await page.goto(`${base}/`);
+    if (apiKey) {
+      await page.getByLabel('API key').fill(apiKey);
+      await page.getByLabel('API key').dispatchEvent('change');
+      await page.getByRole('status').getByText('Ready', { exact: true }).waitFor(WAIT); // the models listed with the key
+    }
     await page.getByRole('option', { name: 'simulated' }).waitFor({ state: 'attached', ...WAIT });
     await page.getByRole('combobox', { name: 'Model' }).selectOption('simulated');
     await chooseTransport(page, transport);
@@ -50,7 +57,7 @@ describe('the chat page', { skip }, () => {
   }
 
   async function chooseTransport(page, transport) {
-    const label = { sse: 'SSE', ws: 'WebSocket', poll: 'Long polling' }[transport];
+    const label = { sse: 'SSE', ws: 'WebSocket', poll: 'Long polling', openai: 'OpenAI' }[transport];
     await page.getByRole('group', { name: 'Transport for the next answer' }).getByText(label, { exact: true }).click();
     assert.ok(await page.getByRole('radio', { name: label, exact: true }).isChecked());
   }
@@ -94,7 +101,7 @@ describe('the chat page', { skip }, () => {
     return `page: ${JSON.stringify(shown)}\nserver: ${JSON.stringify(server).slice(0, 300)}`;
   }
 
-  async function finished(answer, state) {
+  async function finished(answer, state, where = {}) {
     try {
       await answer.and(answer.page().locator(`[data-state="${state}"]`)).waitFor(WAIT);
     } catch (error) {
@@ -102,7 +109,7 @@ describe('the chat page', { skip }, () => {
     }
     const id = await answer.getAttribute('data-generation-id');
     const rendered = await answer.locator('.text').evaluate((node) => node.textContent);
-    return { id, rendered, server: await status(id) };
+    return { id, rendered, server: await status(id, where) };
   }
 
   for (const transport of TRANSPORTS) {
@@ -160,7 +167,8 @@ describe('the chat page', { skip }, () => {
 
   test('looks like a product (screenshots of a finished answer, wide and narrow)', async (t) => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    const speed = { ttft: 150, rate: 120, maxTokens: 90 };
+    // Slow and long enough that "Drop connection" is still enabled when clicked, even on a loaded machine.
+    const speed = { ttft: 150, rate: 60, maxTokens: 140 };
     const page = await openChat(t, { transport: 'ws', speed, viewport: { width: 1280, height: 900 } });
     await finished(await ask(page, 'Explain server-sent events'), 'completed');
     const answer = await ask(page, 'WebSocket or long polling for a chat app?');
@@ -176,5 +184,45 @@ describe('the chat page', { skip }, () => {
     const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0, 'nothing is wider than a phone screen');
     await narrow.screenshot({ path: join(SCREENSHOTS, 'chat-narrow.png'), fullPage: true });
+  });
+
+  test('looks like a product over the OpenAI transport too (screenshot)', async (t) => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const page = await openChat(t, { transport: 'openai', speed: { ttft: 150, rate: 60, maxTokens: 140 }, viewport: { width: 1280, height: 900 } });
+    const answer = await ask(page, 'Why do tokens sometimes arrive in bursts?');
+    await tokensRendered(page, 20);
+    await page.getByRole('button', { name: 'Drop connection' }).click();
+    const { rendered, server } = await finished(answer, 'completed');
+    assert.equal(rendered, server.text);
+    assert.match(await page.locator('#transport-hint').textContent(), /\/v1\/chat\/completions/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'chat-openai.png') });
+  });
+
+  describe('on a gateway with API keys', { skip: KEYED_URL && API_KEY ? false : 'STREAMGATE_KEYED_URL and STREAMGATE_API_KEY not set' }, () => {
+    const withKey = { base: KEYED_URL, apiKey: API_KEY };
+
+    for (const transport of TRANSPORTS) {
+      test(`streams over ${transport} with the key from the API key field, which never goes in a URL`, async (t) => {
+        const page = await openChat(t, { transport, ...withKey });
+        const urls = [];
+        page.on('request', (request) => urls.push(request.url()));
+        page.on('websocket', (socket) => urls.push(socket.url()));
+        const answer = await ask(page, `Keyed ${transport}`);
+        const { rendered, server } = await finished(answer, 'completed', withKey);
+        assert.equal(rendered, server.text);
+        assert.ok(urls.length > 0);
+        for (const url of urls) assert.ok(!url.includes(API_KEY), `the key is not in ${url}`);
+        assert.equal(await page.evaluate(() => sessionStorage.getItem('streamgate.api-key')), API_KEY);
+        assert.equal(await page.evaluate(() => localStorage.length), 0);
+      });
+    }
+
+    test('without a key, says the gateway needs one', async (t) => {
+      const page = await openChat(t, { base: KEYED_URL });
+      await page.getByRole('status').getByText(/needs an API key/).waitFor(WAIT);
+      const answer = await ask(page, 'No key');
+      await answer.and(page.locator('[data-state="failed"]')).waitFor(WAIT);
+      assert.match(await answer.locator('.note.error').textContent(), /\(unauthorized\)/);
+    });
   });
 });

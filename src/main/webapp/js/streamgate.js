@@ -1,7 +1,7 @@
 /**
- * StreamGate client: follow one generation over Server-Sent Events, WebSocket or long polling,
- * and resume from the last seq after any drop, on every transport alike. A plain ES module with no
- * dependencies, served by the gateway at /js/streamgate.js:
+ * StreamGate client: follow one generation over Server-Sent Events, WebSocket, long polling or
+ * OpenAI-format SSE over fetch, and resume from the last seq after any drop, on every transport
+ * alike. A plain ES module with no dependencies, served by the gateway at /js/streamgate.js:
  *
  *   import { createStream } from 'https://gateway.example/js/streamgate.js';
  *   const stream = createStream({ transport: 'sse', request: { messages: [{ role: 'user', content: 'Hi' }] } });
@@ -12,6 +12,10 @@
  * Or with callbacks: stream.on('token' | 'started' | 'state' | 'dropped' | 'resumed' | 'done' | 'error', fn).
  * stream.cancel() stops the generation on the server; stream.drop() cuts the current connection
  * (the stream then resumes by itself); stream.close() stops listening and leaves the generation be.
+ *
+ * Against a gateway with API keys, pass `apiKey`: fetch calls send it as `Authorization: Bearer`,
+ * and EventSource and WebSocket, which cannot send headers, use the one-generation stream ticket
+ * the gateway issues for it. The key itself never goes in a URL.
  */
 
 /** Reconnection: exponential backoff with jitter, capped, for at most maxAttempts failures in a row. */
@@ -39,9 +43,10 @@ export class StreamError extends Error {
 
 /**
  * Starts (with `request`) or resumes (with `id` and optionally `after`, the last seq you have) a
- * generation. Options: transport ('sse' | 'ws' | 'poll'), baseUrl (default: this page's origin),
- * retry ({baseMs, capMs, maxAttempts}), stallMs (see DEFAULT_STALL_MS; 0 turns the check off), and
- * for non-browser hosts the platform's fetch, EventSource and WebSocket constructors.
+ * generation. Options: transport ('sse' | 'ws' | 'poll' | 'openai'), baseUrl (default: this page's
+ * origin), apiKey (for a gateway with keys), retry ({baseMs, capMs, maxAttempts}), stallMs (see
+ * DEFAULT_STALL_MS; 0 turns the check off), and for non-browser hosts the platform's fetch,
+ * EventSource and WebSocket constructors.
  */
 export function createStream(options) {
   return new Stream(options);
@@ -56,6 +61,7 @@ export const transports = {
   sse: { label: 'Server-Sent Events', connect: connectSse },
   ws: { label: 'WebSocket', connect: connectWs, cancel: cancelWs },
   poll: { label: 'Long polling', connect: connectPoll },
+  openai: { label: 'OpenAI-compatible SSE over fetch', connect: connectOpenAi },
 };
 
 class Stream {
@@ -76,7 +82,7 @@ class Stream {
   #finished = false;
   #settle;
 
-  constructor({ transport = 'sse', request, id, after = 0, baseUrl, retry, stallMs = DEFAULT_STALL_MS, fetch, EventSource, WebSocket } = {}) {
+  constructor({ transport = 'sse', request, id, after = 0, baseUrl, apiKey, retry, stallMs = DEFAULT_STALL_MS, fetch, EventSource, WebSocket } = {}) {
     this.#transport = transports[transport];
     if (!this.#transport) throw new StreamError('invalid_transport', `Unknown transport "${transport}": use ${Object.keys(transports).join(', ')}.`);
     if (!request && !id) throw new StreamError('invalid_request', 'Give a request to start a generation, or the id of one to follow.');
@@ -94,6 +100,8 @@ class Stream {
       request,
       id: this.id,
       after: this.cursor,
+      apiKey: apiKey || null,
+      ticket: null, // for EventSource and WebSocket when there is a key: see streamTicket()
       fetch: fetch ?? globalThis.fetch.bind(globalThis),
       EventSource: EventSource ?? globalThis.EventSource,
       WebSocket: WebSocket ?? globalThis.WebSocket,
@@ -318,25 +326,35 @@ function closeQuietly(connection, kill = false) {
 
 const now = () => globalThis.performance?.now() ?? Date.now();
 
-// ---- HTTP: the control plane, shared by the SSE and long-polling transports ----
+// ---- HTTP: the control plane, shared by every transport ----
 
-async function requestJson(session, path, init = {}) {
-  let response;
+/** fetch with the session's key, if any; a failure to connect at all is a retryable StreamError. */
+async function send(session, path, init = {}) {
+  const headers = { ...init.headers };
+  if (session.apiKey) headers.Authorization = `Bearer ${session.apiKey}`;
   try {
-    response = await session.fetch(session.base + path, init);
+    return await session.fetch(session.base + path, { ...init, headers });
   } catch (error) {
     if (error.name === 'AbortError') throw error;
     throw new StreamError('network', `network error: ${error.message}`, { retryable: true });
   }
+}
+
+async function requestJson(session, path, init = {}) {
+  const response = await send(session, path, init);
+  if (!response.ok) throw await refusal(response);
+  return response.json().catch(() => null);
+}
+
+/** The StreamError for a refused request: problem+json on /api, OpenAI's {"error":{…}} envelope on /v1. */
+async function refusal(response) {
   const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    const status = response.status;
-    throw new StreamError(body?.code ?? `http_${status}`, body?.detail ?? `HTTP ${status}`, {
-      status,
-      retryable: status >= 500 || status === 429 || status === 408,
-    });
-  }
-  return body;
+  const problem = body?.error ?? body;
+  const status = response.status;
+  return new StreamError(problem?.code ?? `http_${status}`, problem?.detail ?? problem?.message ?? `HTTP ${status}`, {
+    status,
+    retryable: status >= 500 || status === 429 || status === 408,
+  });
 }
 
 const generationPath = (id) => `/api/generations/${encodeURIComponent(id)}`;
@@ -350,7 +368,40 @@ async function ensureStarted(session, handlers) {
     body: JSON.stringify(session.request),
   });
   session.id = created.id;
+  session.ticket = created.ticket ?? null; // only a gateway with keys issues one
   handlers.started(created.id);
+}
+
+/**
+ * The stream ticket for EventSource and WebSocket URLs, which cannot carry the key: none without a
+ * key, else the one the creation answered, else a new one from POST /api/tickets.
+ */
+async function streamTicket(session) {
+  if (!session.apiKey) return null;
+  if (!session.ticket) {
+    const issued = await requestJson(session, '/api/tickets', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ generation: session.id }),
+    });
+    session.ticket = issued.ticket;
+  }
+  return session.ticket;
+}
+
+/**
+ * EventSource and WebSocket hide why a connection was refused, so ask the control plane with the
+ * key: its own refusal (no key, a wrong key, no such generation) is final; if it answers, the
+ * ticket may have expired, so the next attempt gets a fresh one.
+ */
+async function whyRefused(session, failure) {
+  try {
+    await requestJson(session, session.id ? generationPath(session.id) : '/api/models');
+  } catch (error) {
+    return error.retryable ? failure : error;
+  }
+  session.ticket = null;
+  return failure;
 }
 
 function cancelHttp(session) {
@@ -361,8 +412,10 @@ function cancelHttp(session) {
 
 async function connectSse(session, handlers) {
   await ensureStarted(session, handlers);
+  const ticket = await streamTicket(session);
   // A new EventSource cannot set Last-Event-ID, so the cursor goes in ?after=.
-  const source = new session.EventSource(`${session.base}${generationPath(session.id)}/events?after=${session.after}`);
+  const query = `?after=${session.after}${ticket ? `&ticket=${encodeURIComponent(ticket)}` : ''}`;
+  const source = new session.EventSource(`${session.base}${generationPath(session.id)}/events${query}`);
   let opened = false;
   const json = (event) => JSON.parse(event.data);
   source.onopen = () => {
@@ -386,11 +439,7 @@ async function connectSse(session, handlers) {
     } else if (opened) {
       handlers.dropped('SSE connection lost');
     } else {
-      // EventSource hides the status of a refused request: ask the control plane why.
-      requestJson(session, generationPath(session.id)).then(
-        () => handlers.dropped('SSE connection failed'),
-        (error) => handlers.dropped(error.message, error),
-      );
+      whyRefused(session, null).then((error) => handlers.dropped(error?.message ?? 'SSE connection failed', error));
     }
   });
   return { close: () => source.close() };
@@ -437,7 +486,7 @@ async function connectPoll(session, handlers) {
   };
 }
 
-// ---- WebSocket: one socket per gateway, shared by every stream on it ----
+// ---- WebSocket: one socket per gateway (per ticket with a key), shared by every stream on it ----
 
 const sockets = new Map();
 let refs = 0;
@@ -475,13 +524,16 @@ class SharedSocket {
     else this.#byRef.set(member.ref, member);
   }
 
-  /** A stream stops listening; the last one out closes the socket (the server has no unsubscribe). */
+  /** A stream stops listening: unsubscribed if it had not ended, and the last one out closes the socket. */
   leave(member) {
-    if (this.#byId.get(member.id) === member) this.#byId.delete(member.id);
+    const following = this.#byId.get(member.id) === member;
+    if (following) this.#byId.delete(member.id);
     if (this.#byRef.get(member.ref) === member) this.#byRef.delete(member.ref);
     if (this.#byId.size === 0 && this.#byRef.size === 0) {
       this.#gone(); // the next stream opens a fresh socket rather than join this closing one
       this.#socket.close(1000, 'no generation followed');
+    } else if (following && this.open) {
+      this.send({ type: 'unsubscribe', id: member.id }); // frees the server's follower and this socket's stream slot
     }
   }
 
@@ -511,8 +563,13 @@ class SharedSocket {
   }
 }
 
-function sharedSocket(session) {
-  const url = `${session.base.replace(/^http/, 'ws')}/ws`;
+/** A ticketed socket may only read its ticket's generation, so with a key each generation gets its own. */
+function socketUrl(session, ticket) {
+  return `${session.base.replace(/^http/, 'ws')}/ws${ticket ? `?ticket=${encodeURIComponent(ticket)}` : ''}`;
+}
+
+function sharedSocket(session, ticket) {
+  const url = socketUrl(session, ticket);
   let socket = sockets.get(url);
   if (!socket) {
     socket = new SharedSocket(url, session.WebSocket, (gone) => sockets.get(url) === gone && sockets.delete(url));
@@ -521,8 +578,10 @@ function sharedSocket(session) {
   return socket;
 }
 
-function connectWs(session, handlers) {
-  const socket = sharedSocket(session);
+async function connectWs(session, handlers) {
+  // A ticketed socket may not generate: with a key, start over fetch, then subscribe with the ticket.
+  if (session.apiKey) await ensureStarted(session, handlers);
+  const socket = sharedSocket(session, await streamTicket(session));
   const member = {
     id: session.id,
     ref: session.id ? null : `r${++refs}`,
@@ -542,18 +601,164 @@ function connectWs(session, handlers) {
     },
     closed: (reason) => handlers.dropped(reason),
   };
-  return socket.join(member).then(() => {
-    socket.send(member.id ? { type: 'subscribe', id: member.id, after: session.after } : { type: 'generate', request: session.request, ref: member.ref });
-    handlers.opened();
-    return { close: () => socket.leave(member), kill: () => socket.kill() };
-  });
+  try {
+    await socket.join(member);
+  } catch (error) {
+    throw await whyRefused(session, error);
+  }
+  socket.send(member.id ? { type: 'subscribe', id: member.id, after: session.after } : { type: 'generate', request: session.request, ref: member.ref });
+  handlers.opened();
+  return { close: () => socket.leave(member), kill: () => socket.kill() };
 }
 
 function cancelWs(session) {
-  const socket = sockets.get(`${session.base.replace(/^http/, 'ws')}/ws`);
+  const socket = sockets.get(socketUrl(session, session.apiKey ? session.ticket : null));
   if (socket?.open) {
     socket.send({ type: 'cancel', id: session.id });
     return Promise.resolve();
   }
   return cancelHttp(session);
+}
+
+// ---- OpenAI-compatible SSE over fetch, as most LLM front-ends read it ----
+
+/**
+ * POST /v1/chat/completions with "stream":true, or, to resume, GET /v1/chat/completions/{id} with
+ * Last-Event-ID: every chunk's SSE id is the cursor after it. A chunk carries no first seq, but the
+ * gateway resumes exactly after our cursor, so each chunk's text starts right after the previous id.
+ */
+async function connectOpenAi(session, handlers) {
+  const abort = new AbortController();
+  const response = session.id
+    ? await send(session, `/v1/chat/completions/chatcmpl-${encodeURIComponent(session.id)}`, {
+        headers: { Accept: 'text/event-stream', 'Last-Event-ID': String(session.after) },
+        signal: abort.signal,
+      })
+    : await send(session, '/v1/chat/completions', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+        body: JSON.stringify({ ...session.request, stream: true }),
+        signal: abort.signal,
+      });
+  if (!response.ok) throw await refusal(response);
+  const started = (id) => {
+    if (session.id || !id) return;
+    session.id = id;
+    handlers.started(id);
+  };
+  started(response.headers.get('X-StreamGate-Generation'));
+  handlers.opened();
+
+  let open = true;
+  let last = session.after;
+  let end = null; // the finish or in-band error, delivered at [DONE]
+  const parser = createSseParser();
+  const onEvent = ({ id, data }) => {
+    if (data === '[DONE]') {
+      open = false;
+      abort.abort(); // nothing follows [DONE]; release the connection now
+      if (end) handlers.end(end);
+      else handlers.dropped('OpenAI stream ended with [DONE] but no finish');
+      return;
+    }
+    const chunk = JSON.parse(data);
+    if (typeof chunk.id === 'string' && chunk.id.startsWith('chatcmpl-')) started(chunk.id.slice('chatcmpl-'.length));
+    if (chunk.error) {
+      const { code, message } = chunk.error;
+      // The gateway reports a cancel in-band as an error, OpenAI style; the other transports call it a finish.
+      end = code === 'cancelled' ? { type: 'done', finishReason: 'cancelled', tokens: last } : { type: 'error', code: code ?? 'error', message };
+      return;
+    }
+    const choice = chunk.choices?.[0];
+    const text = choice?.delta?.content;
+    if (text) {
+      const seq = Number(id);
+      if (!Number.isSafeInteger(seq)) throw new Error(`a chunk whose id is not a seq: "${id}"`);
+      handlers.frame({ seq, firstSeq: last + 1, text });
+      last = seq;
+    }
+    if (choice?.finish_reason) end = { type: 'done', finishReason: choice.finish_reason, tokens: last };
+  };
+  (async () => {
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      while (open) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        for (const event of parser.push(value)) {
+          onEvent(event);
+          if (!open) return;
+        }
+      }
+      if (open) {
+        open = false;
+        if (end) handlers.end(end); // the server's word was said; only [DONE] went missing
+        else handlers.dropped('OpenAI stream ended early');
+      }
+    } catch (error) {
+      if (!open) return; // closed or finished by us
+      open = false;
+      abort.abort();
+      handlers.dropped(`OpenAI stream lost: ${error.message}`); // a cut body or a garbled chunk: resume from the cursor
+    }
+  })();
+  return {
+    close: () => {
+      open = false;
+      abort.abort();
+    },
+  };
+}
+
+/**
+ * Server-Sent Events framing (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)
+ * for a body read in arbitrary pieces: push(text) answers the events completed by it, as {id, event, data}.
+ * `id` is the last event id seen so far, as EventSource keeps it.
+ */
+export function createSseParser() {
+  let buffer = '';
+  let id = '';
+  let event = '';
+  let data = [];
+  let first = true;
+  let afterCr = false; // a line ended with CR: an LF right after it belongs to the same line end
+  return {
+    push(text) {
+      buffer += text;
+      if (first && buffer.length) {
+        if (buffer.charCodeAt(0) === 0xfeff) buffer = buffer.slice(1);
+        first = false;
+      }
+      if (afterCr && buffer.length) {
+        if (buffer[0] === '\n') buffer = buffer.slice(1);
+        afterCr = false;
+      }
+      const events = [];
+      let start = 0;
+      for (let i = 0; i < buffer.length; i++) {
+        const c = buffer[i];
+        if (c !== '\n' && c !== '\r') continue;
+        const line = buffer.slice(start, i);
+        if (c === '\r' && i + 1 === buffer.length) afterCr = true;
+        else if (c === '\r' && buffer[i + 1] === '\n') i++;
+        start = i + 1;
+        if (line === '') {
+          if (data.length) events.push({ id, event: event || 'message', data: data.join('\n') });
+          data = [];
+          event = '';
+          continue;
+        }
+        if (line.startsWith(':')) continue; // a comment, such as a keepalive
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let value = colon < 0 ? '' : line.slice(colon + 1);
+        if (value.startsWith(' ')) value = value.slice(1);
+        if (field === 'data') data.push(value);
+        else if (field === 'event') event = value;
+        else if (field === 'id' && !value.includes('\0')) id = value;
+      }
+      buffer = buffer.slice(start);
+      return events;
+    },
+  };
 }

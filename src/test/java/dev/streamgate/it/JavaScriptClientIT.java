@@ -11,11 +11,14 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterAll;
@@ -24,8 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs the JavaScript tests in {@code src/test/js} under Node against the built webapp on the
- * embedded launcher: the client module's tests, then the page's tests in Chromium. Node's own
- * output is printed and, on a failure, is the failure message.
+ * embedded launcher: the client module's tests, then the page's tests in Chromium. A second gateway
+ * requires an API key, which the tests get in clear through the environment. Node's own output is
+ * printed and, on a failure, is the failure message.
  */
 class JavaScriptClientIT {
 
@@ -35,8 +39,13 @@ class JavaScriptClientIT {
       Path.of(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium"));
   private static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
 
+  /** A fresh key per run; the keyed gateway holds only its SHA-256. */
+  private static final String API_KEY = "sk-js-" + UUID.randomUUID();
+
   private static Tomcat tomcat;
+  private static Tomcat keyedTomcat;
   private static String base;
+  private static String keyedBase;
 
   @BeforeAll
   static void startGatewayAndInstallTestDependencies() throws Exception {
@@ -44,9 +53,12 @@ class JavaScriptClientIT {
     if (npm.isEmpty() && !CI) {
       assumeTrue(false, "Node.js/npm not found on PATH: the JavaScript tests are skipped");
     }
-    int port = freePort();
+    int port = freePort(0);
     tomcat = Main.start(port, Path.of("target", "streamgate"));
     base = "http://127.0.0.1:" + port;
+    int keyedPort = freePort(port + 1);
+    keyedTomcat = startWithKey(keyedPort);
+    keyedBase = "http://127.0.0.1:" + keyedPort;
     boolean locked = Files.exists(JS_TESTS.resolve("package-lock.json"));
     run(
         "npm-install",
@@ -59,11 +71,27 @@ class JavaScriptClientIT {
         Duration.ofMinutes(3));
   }
 
+  /**
+   * Keys are read as the application starts, so they are set for this start only (as SecurityIT).
+   */
+  private static Tomcat startWithKey(int port) throws Exception {
+    byte[] hash =
+        MessageDigest.getInstance("SHA-256").digest(API_KEY.getBytes(StandardCharsets.UTF_8));
+    System.setProperty("streamgate.api-keys", "js=sha256:" + HexFormat.of().formatHex(hash));
+    try {
+      return Main.start(port, Path.of("target", "streamgate"));
+    } finally {
+      System.clearProperty("streamgate.api-keys");
+    }
+  }
+
   @AfterAll
-  static void stopGateway() throws Exception {
-    if (tomcat != null) {
-      tomcat.stop();
-      tomcat.destroy();
+  static void stopGateways() throws Exception {
+    for (Tomcat server : new Tomcat[] {tomcat, keyedTomcat}) {
+      if (server != null) {
+        server.stop();
+        server.destroy();
+      }
     }
   }
 
@@ -104,6 +132,8 @@ class JavaScriptClientIT {
     Map<String, String> env = builder.environment();
     if (base != null) {
       env.put("STREAMGATE_URL", base);
+      env.put("STREAMGATE_KEYED_URL", keyedBase);
+      env.put("STREAMGATE_API_KEY", API_KEY);
     }
     env.put("SCREENSHOT_DIR", Path.of("target", "screenshots").toAbsolutePath().toString());
     env.put("CHROMIUM_PATH", CHROMIUM.toString());
@@ -128,15 +158,21 @@ class JavaScriptClientIT {
         .findFirst();
   }
 
-  /** A free port in the range this project's tests and demos use on shared machines. */
-  private static int freePort() throws IOException {
-    for (int port = 18200; port < 18300; port++) {
+  /**
+   * A free port from {@code from} in the range this project's tests and demos use on shared
+   * machines: 18200-18299, or another given as {@code -Dstreamgate.it-ports=18500-18599}.
+   */
+  private static int freePort(int from) throws IOException {
+    String[] range = System.getProperty("streamgate.it-ports", "18200-18299").split("-");
+    int first = Integer.parseInt(range[0].strip());
+    int last = Integer.parseInt(range[1].strip());
+    for (int port = Math.max(first, from); port <= last; port++) {
       try (ServerSocket probe = new ServerSocket(port)) {
         return port;
       } catch (IOException taken) {
         // in use: try the next one
       }
     }
-    throw new IOException("no free port in 18200-18299");
+    throw new IOException("no free port in " + first + "-" + last);
   }
 }
