@@ -49,7 +49,7 @@ public class Limits {
     perKeyPerMinute = settings.integer("STREAMGATE_KEY_RATE", 600);
     perKeyConnections = settings.integer("STREAMGATE_KEY_MAX_CONNECTIONS", 1000);
     connections = settings.integer("STREAMGATE_MAX_OPEN_STREAMS", 15_000);
-    pollsPerGeneration = settings.integer("STREAMGATE_POLLS_PER_GENERATION", 4);
+    pollsPerGeneration = settings.integer("STREAMGATE_POLLS_PER_GENERATION", 128);
     socketStreams = settings.integer("STREAMGATE_WS_MAX_STREAMS", 16);
     socketMessagesPerSecond = settings.integer("STREAMGATE_WS_RATE", 20);
   }

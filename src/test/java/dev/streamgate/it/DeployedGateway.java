@@ -1,6 +1,8 @@
 package dev.streamgate.it;
 
 import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URI;
 import java.net.URL;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -8,14 +10,26 @@ import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.Extension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Deploys the real WAR (built by {@code package}) on Arquillian's embedded Tomcat and tests it from
- * outside, as a client would: nothing of the test runs in the container.
+ * The real WAR, tested from outside as a client would: nothing of the test runs in the server. By
+ * default Arquillian deploys it (built by {@code package}) on embedded Tomcat; with {@code
+ * -Dstreamgate.base-url=http://host:port/streamgate/} the same tests run against a gateway already
+ * deployed elsewhere: standalone Tomcat and Payara Micro, see the failsafe executions in pom.xml.
+ * The tag selects these tests, and no others, for those runs.
  */
-@ExtendWith(ArquillianExtension.class)
+@Tag("gateway")
 abstract class DeployedGateway {
+
+  /** The gateway under test when it runs elsewhere; null to deploy one on embedded Tomcat. */
+  static final String EXTERNAL_BASE = System.getProperty("streamgate.base-url");
+
+  @RegisterExtension
+  static final Extension RUNTIME =
+      EXTERNAL_BASE == null ? new ArquillianExtension() : new ExternalGateway(EXTERNAL_BASE);
 
   @Deployment(testable = false)
   static WebArchive war() {
@@ -23,12 +37,13 @@ abstract class DeployedGateway {
         WebArchive.class, new File(System.getProperty("streamgate.war", "target/streamgate.war")));
   }
 
+  /** Set by Arquillian on embedded Tomcat; unused when the gateway runs elsewhere. */
   @ArquillianResource URL base;
 
   Gateway gateway;
 
   @BeforeEach
-  void connect() {
-    gateway = new Gateway(base);
+  void connect() throws MalformedURLException {
+    gateway = new Gateway(EXTERNAL_BASE == null ? base : URI.create(EXTERNAL_BASE).toURL());
   }
 }

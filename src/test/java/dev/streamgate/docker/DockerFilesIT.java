@@ -1,0 +1,119 @@
+package dev.streamgate.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * There is no Docker engine on the build machines: this checks what can be checked without one,
+ * after {@code package}. The images copy files the build really produces, run as a non-root user
+ * with a health check, and compose puts the nginx config that NginxIT tests in front of the nodes
+ * the config names.
+ */
+class DockerFilesIT {
+
+  private static final Path DOCKER = Path.of("docker");
+  private static final Path TARGET = Path.of("target");
+
+  @Test
+  void tomcatImageRunsTheWarThatBundlesJerseyAndWeld() throws IOException {
+    String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
+
+    assertEquals(List.of("streamgate.war"), copiedFromBuild(dockerfile));
+    assertTrue(libraries("streamgate.war").stream().anyMatch(l -> l.startsWith("jersey-server-")));
+    assertTrue(libraries("streamgate.war").stream().anyMatch(l -> l.startsWith("weld-servlet-")));
+    assertRunsSafely(dockerfile);
+  }
+
+  @Test
+  void payaraImageRunsTheWarWithoutWhatPayaraProvides() throws IOException {
+    String dockerfile = Files.readString(DOCKER.resolve("Dockerfile.payara"));
+
+    assertEquals(List.of("payara-micro.jar", "streamgate-payara.war"), copiedFromBuild(dockerfile));
+    List<String> libraries = libraries("streamgate-payara.war");
+    assertTrue(
+        libraries.stream().noneMatch(l -> l.matches("(jersey|hk2|weld|jakarta\\.).*")),
+        libraries.toString());
+    assertTrue(
+        libraries.stream().anyMatch(l -> l.startsWith("jackson-databind-")), libraries::toString);
+    // the build stage names the execution that copies Payara Micro
+    assertTrue(dockerfile.contains("dependency:copy@payara-micro"));
+    assertTrue(Files.readString(Path.of("pom.xml")).contains("<id>payara-micro</id>"));
+    assertRunsSafely(dockerfile);
+  }
+
+  @Test
+  void composePutsTheTestedNginxConfigInFrontOfItsNodes() throws IOException {
+    String compose = Files.readString(DOCKER.resolve("compose.yaml"));
+    Path tested = Path.of(System.getProperty("streamgate.nginx-conf", "docker/nginx.conf"));
+
+    Matcher mount = Pattern.compile("- (\\S+):/etc/nginx/nginx.conf").matcher(compose);
+    assertTrue(mount.find(), "compose mounts no /etc/nginx/nginx.conf");
+    assertTrue(Files.isSameFile(tested, DOCKER.resolve(mount.group(1))), mount.group(1));
+
+    Matcher server =
+        Pattern.compile("^\\s*server ([\\w-]+):8080", Pattern.MULTILINE)
+            .matcher(Files.readString(tested));
+    int nodes = 0;
+    while (server.find()) {
+      nodes++;
+      assertTrue(
+          Pattern.compile("^  " + server.group(1) + ":", Pattern.MULTILINE).matcher(compose).find(),
+          "nginx.conf names " + server.group(1) + ", which compose.yaml does not run");
+    }
+    assertTrue(nodes >= 2, "several upstream nodes");
+
+    Matcher dockerfile = Pattern.compile("dockerfile: (\\S+)").matcher(compose);
+    assertTrue(dockerfile.find());
+    assertTrue(Files.isRegularFile(Path.of(dockerfile.group(1))), dockerfile.group(1));
+  }
+
+  /** The files the runtime stage copies out of the build stage's target/: each must exist. */
+  private static List<String> copiedFromBuild(String dockerfile) {
+    Matcher copy = Pattern.compile("COPY --from=build /src/target/(\\S+)").matcher(dockerfile);
+    List<String> names = new ArrayList<>();
+    while (copy.find()) {
+      names.add(copy.group(1));
+      assertTrue(Files.isRegularFile(TARGET.resolve(copy.group(1))), "no target/" + copy.group(1));
+    }
+    names.sort(null);
+    return names;
+  }
+
+  private static void assertRunsSafely(String dockerfile) {
+    assertTrue(
+        Pattern.compile("^FROM \\S+ AS build$", Pattern.MULTILINE).matcher(dockerfile).find(),
+        "a Maven build stage");
+    assertTrue(dockerfile.contains("mvn -B"), "built with Maven");
+    Matcher user = Pattern.compile("^USER (\\S+)$", Pattern.MULTILINE).matcher(dockerfile);
+    assertTrue(user.find(), "no USER");
+    assertFalse(user.group(1).equals("root") || user.group(1).equals("0"), user.group(1));
+    assertTrue(
+        Pattern.compile(
+                "^HEALTHCHECK .*\\n?.*http://127\\.0\\.0\\.1:8080/health", Pattern.MULTILINE)
+            .matcher(dockerfile)
+            .find(),
+        "a health check on /health");
+    assertTrue(dockerfile.contains("EXPOSE 8080"));
+  }
+
+  private static List<String> libraries(String war) throws IOException {
+    try (ZipFile zip = new ZipFile(TARGET.resolve(war).toFile())) {
+      return zip.stream()
+          .map(entry -> entry.getName())
+          .filter(name -> name.startsWith("WEB-INF/lib/"))
+          .map(name -> name.substring("WEB-INF/lib/".length()))
+          .toList();
+    }
+  }
+}

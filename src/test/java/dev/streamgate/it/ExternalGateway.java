@@ -1,0 +1,55 @@
+package dev.streamgate.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A gateway deployed by the build on another runtime (standalone Tomcat, Payara Micro): before the
+ * first test, waits until its {@code /health} answers 200, since the server may still be starting.
+ */
+final class ExternalGateway implements BeforeAllCallback {
+
+  /** A cold Payara Micro on a busy 2-core machine takes a minute or more to deploy. */
+  private static final Duration STARTUP =
+      Duration.ofSeconds(Long.getLong("streamgate.startup-timeout", 240));
+
+  private static volatile boolean up;
+
+  private final URI health;
+
+  ExternalGateway(String base) {
+    this.health = URI.create(base.endsWith("/") ? base : base + "/").resolve("health");
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws InterruptedException {
+    if (up) {
+      return;
+    }
+    long deadline = System.nanoTime() + STARTUP.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<String> response =
+            Gateway.HTTP.send(
+                HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          up = true;
+          return;
+        }
+        last = response.statusCode() + " " + response.body();
+      } catch (IOException e) {
+        last = e.toString(); // not listening yet
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException(
+        "No gateway at " + health + " after " + STARTUP.toSeconds() + " s: " + last);
+  }
+}
