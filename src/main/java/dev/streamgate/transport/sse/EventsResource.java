@@ -54,6 +54,7 @@ public class EventsResource {
             : Cursors.parse(after, "after", stream);
     Runnable release = limits.connect(caller);
     SseEvents events = new SseEvents(sse, id, settings.sseRetry().toMillis());
-    followers.follow(stream, cursor, new SseSink(sink, events, release));
+    SseSink client = new SseSink(sink, events, release);
+    AfterJersey.run(http, () -> followers.follow(stream, cursor, client));
   }
 }
