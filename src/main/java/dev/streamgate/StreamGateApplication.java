@@ -2,6 +2,7 @@ package dev.streamgate;
 
 import dev.streamgate.api.GenerationsResource;
 import dev.streamgate.api.JsonProvider;
+import dev.streamgate.api.MetricsResource;
 import dev.streamgate.api.ModelsResource;
 import dev.streamgate.api.ProblemMapper;
 import dev.streamgate.api.TicketsResource;
@@ -22,6 +23,7 @@ public class StreamGateApplication extends Application {
     return Set.of(
         GenerationsResource.class,
         ModelsResource.class,
+        MetricsResource.class,
         TicketsResource.class,
         EventsResource.class,
         ProblemMapper.class,

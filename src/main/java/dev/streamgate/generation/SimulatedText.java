@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 
 /**
  * The simulated model's words: an endless, deterministic answer for (prompt, seed), in tokens the
@@ -104,6 +105,9 @@ final class SimulatedText {
           "some",
           "how");
 
+  private static final Pattern SPACES = Pattern.compile(" +");
+  private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}-]+");
+
   private final SplittableRandom random;
   private final String topic;
   private final ArrayDeque<String> pending = new ArrayDeque<>();
@@ -159,7 +163,8 @@ final class SimulatedText {
     parts.add(pick(VERBS));
     parts.add(pick(OBJECTS));
     parts.add(pick(TAILS));
-    String text = String.join(" ", parts).replaceAll(" +", " ").trim().replace("TOPIC", topic);
+    String text =
+        SPACES.matcher(String.join(" ", parts)).replaceAll(" ").trim().replace("TOPIC", topic);
     return Character.toUpperCase(text.charAt(0)) + text.substring(1) + ".";
   }
 
@@ -189,7 +194,7 @@ final class SimulatedText {
   private static String topic(String prompt) {
     String topic = "streaming";
     int longest = 3;
-    for (String word : prompt.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}-]+")) {
+    for (String word : NON_WORD.split(prompt.toLowerCase(Locale.ROOT))) {
       if (word.length() > longest && !STOPWORDS.contains(word)) {
         topic = word;
         longest = word.length();

@@ -25,7 +25,10 @@ import java.util.logging.Logger;
 public class StreamRegistry {
 
   private static final Logger LOG = Logger.getLogger(StreamRegistry.class.getName());
-  private static final SecureRandom RANDOM = new SecureRandom();
+  // One generator per thread: the default (NativePRNG) serialises every caller on one global lock,
+  // which made starting generations the bottleneck under load. DRBG seeds itself once from the OS.
+  private static final ThreadLocal<SecureRandom> RANDOM =
+      ThreadLocal.withInitial(StreamRegistry::newRandom);
 
   private final Map<String, TokenStream> streams = new ConcurrentHashMap<>();
   private final AtomicInteger live = new AtomicInteger();
@@ -118,8 +121,16 @@ public class StreamRegistry {
 
   private static String newId() {
     byte[] bytes = new byte[18]; // 144 random bits
-    RANDOM.nextBytes(bytes);
+    RANDOM.get().nextBytes(bytes);
     return "gen_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static SecureRandom newRandom() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      return new SecureRandom(); // every JDK 9+ has DRBG; this is only a fallback
+    }
   }
 
   void sweep() {

@@ -94,9 +94,13 @@ class SimulatedGeneratorTest {
     generator.start(request(1000, new Simulation(0, 50, 1, 1000, 0)), stream);
     assertTrue(first.await(30, TimeUnit.SECONDS));
     stream.cancel();
-    var timers = (ScheduledThreadPoolExecutor) scheduling.timers();
-    assertEquals(0, timers.getQueue().size(), "the generation's tick was removed");
     long tokens = stream.lastSeq();
     assertEquals(tokens, stream.terminal().tokens());
+    var timers = (ScheduledThreadPoolExecutor) scheduling.timers();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (timers.getQueue().size() > 0 && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(5); // the ticker notices within a tick, then stops
+    }
+    assertEquals(0, timers.getQueue().size(), "nothing left to tick: the ticker stopped");
   }
 }

@@ -120,10 +120,15 @@ final class WsConnection {
 
   /** Drops the socket: the client is too slow to keep up. */
   void drop(String reason) {
+    close(CloseReason.CloseCodes.VIOLATED_POLICY, reason);
+  }
+
+  /** Closes the socket with {@code code}; the client's cursors stay valid for a resume. */
+  void close(CloseReason.CloseCode code, String reason) {
     try {
-      session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, reason));
+      session.close(new CloseReason(code, reason));
     } catch (IOException e) {
-      LOG.log(Level.FINE, "closing a stuck socket failed", e);
+      LOG.log(Level.FINE, "closing a socket failed", e);
     }
   }
 }

@@ -43,14 +43,19 @@ public class WsEndpoint {
   @Inject Settings settings;
   @Inject Limits limits;
 
+  private static final int PART_CHARS = 8192;
+
   private WsConnection connection;
+  private StringBuilder message = new StringBuilder(); // a text message's parts so far
   private Caller caller;
   private TokenBucket messages;
   private Runnable release = () -> {};
 
   @OnOpen
   public void open(Session session) throws IOException {
-    session.setMaxTextMessageBufferSize(settings.maxBodyBytes());
+    // Tomcat gives every socket a message buffer of this size (in chars) on its first message: at
+    // STREAMGATE_MAX_BODY (1 MB) that was 2 MB of heap per socket. Messages come in parts instead.
+    session.setMaxTextMessageBufferSize(PART_CHARS);
     session.setMaxBinaryMessageBufferSize(1024);
     connection = new WsConnection(session);
     caller = (Caller) session.getUserProperties().get(CdiConfigurator.CALLER);
@@ -67,8 +72,27 @@ public class WsEndpoint {
     messages = limits.socketMessageRate();
   }
 
+  /** A text message in parts; the whole may be up to STREAMGATE_MAX_BODY, else 1009. */
   @OnMessage
-  public void text(String frame) {
+  public void text(String part, boolean last) {
+    if (message.length() + part.length() > settings.maxBodyBytes()) {
+      message = new StringBuilder();
+      connection.close(CloseReason.CloseCodes.TOO_BIG, "message over the size limit");
+      return;
+    }
+    if (last && message.length() == 0) {
+      handle(part); // the usual case: a small message in one part
+      return;
+    }
+    message.append(part);
+    if (last) {
+      String whole = message.toString();
+      message = new StringBuilder();
+      handle(whole);
+    }
+  }
+
+  private void handle(String frame) {
     if (messages == null) {
       return; // refused at open; the close is on its way
     }

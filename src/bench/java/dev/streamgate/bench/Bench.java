@@ -1,0 +1,276 @@
+package dev.streamgate.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The StreamGate benchmark. {@code sweep} (the default) starts the gateway in its own JVM and runs
+ * every transport at every concurrency, then the idle-connection test, and writes the results under
+ * {@code --out}; {@code run} is one transport at one or more concurrencies; {@code idle} only the
+ * idle test; {@code report} redraws the table and charts from a sweep's CSV. With {@code --url}
+ * the gateway is one already running. Options: {@code --transports sse,ws,poll,openai --c
+ * 100,1000,4000,5000,10000 --n 200 --r 50 --ttft 100 --window 10 --warmup 3 --threads 2 --idle 15000 --port
+ * 18400 --out bench/results --server-opts "-Xmx4g" --jfr file.jfr}.
+ */
+public final class Bench {
+
+  private final Map<String, String> options;
+
+  private Bench(Map<String, String> options) {
+    this.options = options;
+  }
+
+  public static void main(String[] args) throws Exception {
+    String mode = args.length > 0 && !args[0].startsWith("--") ? args[0] : "sweep";
+    Map<String, String> options = new HashMap<>();
+    for (int i = mode.equals("sweep") && (args.length == 0 || args[0].startsWith("--")) ? 0 : 1;
+        i + 1 < args.length;
+        i += 2) {
+      options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    new Bench(options).run(mode);
+    System.exit(0); // the selector threads are daemons, but be sure
+  }
+
+  private String option(String name, String fallback) {
+    return options.getOrDefault(name, fallback);
+  }
+
+  private void run(String mode) throws Exception {
+    Path out = Path.of(option("out", "bench/results"));
+    Files.createDirectories(out);
+    if (mode.equals("report")) {
+      writeReport(readCsv(out.resolve("sweep.csv")), out, null);
+      return;
+    }
+    String url = options.get("url");
+    ServerProcess server = null;
+    try {
+      if (url == null) {
+        List<String> jvm = new ArrayList<>(Arrays.asList(option("server-opts", "-Xmx4g").split(" ")));
+        if (options.containsKey("jfr")) {
+          jvm.add("-XX:StartFlightRecording=filename=" + options.get("jfr") + ",settings=profile");
+        }
+        server =
+            ServerProcess.start(
+                Integer.parseInt(option("port", "18400")),
+                Path.of(option("webapp", "target/streamgate")),
+                jvm,
+                Path.of("target", "bench-server.log"));
+        url = server.base;
+        System.out.println("server pid " + server.pid() + " on " + url);
+      }
+      switch (mode) {
+        case "sweep" -> sweep(url, out, true);
+        case "run" -> sweep(url, out, false);
+        case "idle" -> System.out.println(idle(url, Integer.parseInt(option("idle", "15000"))));
+        default -> throw new IllegalArgumentException("mode: sweep, run, idle or report");
+      }
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+    }
+  }
+
+  private void sweep(String url, Path out, boolean full) throws Exception {
+    int n = Integer.parseInt(option("n", "200"));
+    double r = Double.parseDouble(option("r", "50"));
+    long ttft = Long.parseLong(option("ttft", "100"));
+    String[] expected = ServerMetrics.expectedTexts(url, 16, n);
+    List<Transport> transports =
+        Arrays.stream(option("transports", "sse,ws,poll,openai").split(","))
+            .map(Transport::of)
+            .toList();
+    int[] cs =
+        Arrays.stream(option("c", full ? "100,1000,4000,5000,10000" : "100").split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
+    if (full && !option("warm", "true").equals("false")) {
+      for (Transport t : transports) { // JIT and pools warm before anything is recorded
+        once(url, t, 200, n, r, ttft, expected, 3);
+      }
+    }
+    List<RunResult> results = new ArrayList<>();
+    for (int c : cs) {
+      for (Transport t : transports) {
+        RunResult result = once(url, t, c, n, r, ttft, expected, Double.parseDouble(option("window", "10")));
+        results.add(result);
+        System.out.println(summary(result));
+        Files.writeString(out.resolve(full ? "sweep.csv" : "run.csv"), csv(results));
+      }
+    }
+    String idle = null;
+    if (full && !option("idle", "15000").equals("0")) {
+      idle = idle(url, Integer.parseInt(option("idle", "15000")));
+      System.out.println(idle);
+    }
+    writeReport(results, out, idle);
+  }
+
+  private RunResult once(
+      String url, Transport t, int c, int n, double r, long ttft, String[] expected, double window)
+      throws IOException, InterruptedException {
+    waitForQuiet(url);
+    java.net.URI uri = java.net.URI.create(url);
+    Plan plan = new Plan(t, uri.getHost(), uri.getPort(), c, n, r, ttft, expected, null);
+    LoadRun.Timing timing =
+        new LoadRun.Timing(
+            Math.max(1, c / 2000.0),
+            Double.parseDouble(option("warmup", "3")),
+            window,
+            Double.parseDouble(option("drain", "30")));
+    return new LoadRun(plan, timing, Integer.parseInt(option("threads", "2"))).run();
+  }
+
+  /** Waits until the last run's generations have ended, so runs do not overlap. */
+  private static void waitForQuiet(String url) throws IOException, InterruptedException {
+    for (int i = 0; i < 300 && ServerMetrics.fetch(url, false).liveStreams() > 0; i++) {
+      Thread.sleep(100);
+    }
+  }
+
+  /** Heap and RSS per idle SSE connection: c subscriptions to generations that stay silent. */
+  private String idle(String url, int c) throws Exception {
+    waitForQuiet(url);
+    String[] ids = new String[100];
+    for (int i = 0; i < ids.length; i++) { // first token in 60 s: silent for the whole test
+      ids[i] = ServerMetrics.start(url, Plan.generation(i % 16, 1, 1, 60_000, false));
+    }
+    Thread.sleep(1000);
+    ServerMetrics before = ServerMetrics.fetch(url, true);
+    java.net.URI uri = java.net.URI.create(url);
+    Transport transport = Transport.of(option("idle-transport", "idle-sse"));
+    Plan plan = new Plan(transport, uri.getHost(), uri.getPort(), c, 1, 1, 60_000, new String[] {null}, ids);
+    LoadRun run = new LoadRun(plan, new LoadRun.Timing(c / 3000.0, 0, 0, 0), 2);
+    long opened = run.openIdle(30);
+    Thread.sleep(2000);
+    ServerMetrics after = ServerMetrics.fetch(url, true);
+    run.closeAll();
+    for (String id : ids) {
+      try {
+        cancel(url, id);
+      } catch (IOException e) {
+        // the orphan timeout cancels it anyway; the figures above are what this test is for
+      }
+    }
+    long n = Math.max(1, opened);
+    String line =
+        String.format(
+            Locale.ROOT,
+            "%s: %d of %d connections open (server counts %d), %d errors%s; heap %.1f KB and"
+                + " RSS %.1f KB per connection (heap %,d → %,d B, RSS %,d → %,d B, after a GC)",
+            transport.label(),
+            opened,
+            c,
+            after.connections(),
+            run.errors(),
+            run.firstError() == null ? "" : " (first: " + run.firstError() + ")",
+            (after.heapUsed() - before.heapUsed()) / 1024.0 / n,
+            (after.rss() - before.rss()) / 1024.0 / n,
+            before.heapUsed(),
+            after.heapUsed(),
+            before.rss(),
+            after.rss());
+    return line;
+  }
+
+  private static void cancel(String url, String id) throws IOException, InterruptedException {
+    var http = java.net.http.HttpClient.newHttpClient();
+    http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/generations/" + id))
+            .DELETE()
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding());
+  }
+
+  static String summary(RunResult r) {
+    return String.format(
+        Locale.ROOT,
+        "%-6s c=%-5d %,9.0f tok/s  lag p50 %.1f p99 %.1f p99.9 %.1f max %.1f ms  ttft p50 %.1f p99 %.1f"
+            + "  %.2f tok/frame  server %.1f cpu-s/1M (%.2f cores)  generator %.1f cpu-s/1M (%.2f cores)"
+            + "  streams %d verified %d lost %d dup %d reord %d bad-text %d errors %d cut %d%s  load %.2f→%.2f",
+        r.transport(),
+        r.c(),
+        r.tokensPerSecond(),
+        r.lagP50(),
+        r.lagP99(),
+        r.lagP999(),
+        r.lagMax(),
+        r.ttftP50(),
+        r.ttftP99(),
+        r.tokensPerFrame(),
+        r.serverCpuPerMillion(),
+        r.serverCores(),
+        r.clientCpuPerMillion(),
+        r.clientCores(),
+        r.streams(),
+        r.verified(),
+        r.lost(),
+        r.duplicated(),
+        r.reordered(),
+        r.mismatched(),
+        r.errors(),
+        r.incomplete(),
+        r.firstError() == null ? "" : " (first: " + r.firstError() + ")",
+        r.loadBefore(),
+        r.loadAfter());
+  }
+
+  private static String csv(List<RunResult> results) {
+    StringBuilder csv = new StringBuilder(RunResult.CSV_HEADER).append('\n');
+    results.forEach(r -> csv.append(r.csv()).append('\n'));
+    return csv.toString();
+  }
+
+  private static List<RunResult> readCsv(Path file) throws IOException {
+    return Files.readAllLines(file).stream().skip(1).filter(l -> !l.isBlank()).map(RunResult::fromCsv).toList();
+  }
+
+  private static void writeReport(List<RunResult> results, Path out, String idle) throws IOException {
+    Report.charts(results, out);
+    StringBuilder md = new StringBuilder("# StreamGate benchmark results\n\n");
+    md.append(machine()).append("\n\n");
+    md.append(Report.table(results)).append('\n');
+    if (idle != null) {
+      md.append(idle).append("\n\n");
+      Files.writeString(out.resolve("idle.txt"), idle + "\n");
+    } else if (Files.exists(out.resolve("idle.txt"))) {
+      md.append(Files.readString(out.resolve("idle.txt"))).append('\n');
+    }
+    md.append("![lag p99](lag-p99.svg)\n![lag p50](lag-p50.svg)\n")
+        .append("![server CPU per million tokens](cpu-per-million.svg)\n![throughput](throughput.svg)\n");
+    Files.writeString(out.resolve("results.md"), md);
+  }
+
+  static String machine() {
+    String cpu = "unknown CPU";
+    try {
+      cpu =
+          Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+              .filter(l -> l.startsWith("model name"))
+              .findFirst()
+              .map(l -> l.substring(l.indexOf(':') + 1).trim())
+              .orElse(cpu);
+    } catch (IOException e) {
+      // not Linux: the model stays unknown
+    }
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return String.format(
+        Locale.ROOT,
+        "Machine: %d cores (%s), %.0f GiB RAM, %s %s, JDK %s; server and load generator on the same host.",
+        Runtime.getRuntime().availableProcessors(),
+        cpu,
+        os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
+        System.getProperty("os.name"),
+        System.getProperty("os.version"),
+        System.getProperty("java.version"));
+  }
+}

@@ -1,0 +1,57 @@
+package dev.streamgate.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamgate.boot.Main;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import org.apache.catalina.startup.Tomcat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A few seconds of the load generator on every transport, so it never rots: every stream it ran
+ * came back complete, in order, exactly once, with the model's exact text.
+ */
+class BenchSmokeIT {
+
+  private static Tomcat tomcat;
+  private static int port;
+  private static String[] expected;
+
+  @BeforeAll
+  static void startGateway() throws Exception {
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    tomcat = Main.start(port, Path.of("target", "streamgate"));
+    expected = ServerMetrics.expectedTexts("http://127.0.0.1:" + port, 3, 20);
+  }
+
+  @AfterAll
+  static void stopGateway() throws Exception {
+    tomcat.stop();
+    tomcat.destroy();
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Transport.class,
+      names = {"SSE", "WS", "POLL", "OPENAI"})
+  void everyStreamArrivesWholeAndInOrder(Transport transport) throws Exception {
+    Plan plan = new Plan(transport, "127.0.0.1", port, 3, 20, 100, 50, expected, null);
+    RunResult result = new LoadRun(plan, new LoadRun.Timing(0.1, 0.1, 1.0, 10), 1).run();
+
+    assertEquals(0, result.errors() + result.incomplete(), () -> Bench.summary(result));
+    assertTrue(result.streams() >= 3, () -> Bench.summary(result));
+    assertEquals(result.streams(), result.verified());
+    assertEquals(0, result.lost());
+    assertEquals(0, result.duplicated());
+    assertEquals(0, result.reordered());
+    assertEquals(0, result.mismatched());
+    assertTrue(result.tokens() > 0 && result.serverCpuSeconds() > 0, () -> Bench.summary(result));
+  }
+}
