@@ -11,6 +11,8 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,7 +59,7 @@ public class AccessFilter extends HttpFilter {
           return;
         }
       }
-      String ticket = request.getParameter("ticket");
+      String ticket = ticketOf(request);
       Caller caller;
       if (path.equals("/ws")) {
         caller = policy.authenticateSocket(request.getHeader("Authorization"), ticket);
@@ -82,6 +84,23 @@ public class AccessFilter extends HttpFilter {
       return;
     }
     chain.doFilter(request, response);
+  }
+
+  /**
+   * The {@code ticket} query parameter. Read from the query string only: getParameter would read
+   * (and use up) a form-encoded body, which is what curl's {@code -d} sends by default.
+   */
+  private static String ticketOf(HttpServletRequest request) {
+    String query = request.getQueryString();
+    if (query == null) {
+      return null;
+    }
+    for (String pair : query.split("&")) {
+      if (pair.startsWith("ticket=")) {
+        return URLDecoder.decode(pair.substring("ticket=".length()), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   private static String ownOrigin(HttpServletRequest request) {
