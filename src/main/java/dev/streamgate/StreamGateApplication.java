@@ -6,8 +6,6 @@ import dev.streamgate.api.MetricsResource;
 import dev.streamgate.api.ModelsResource;
 import dev.streamgate.api.ProblemMapper;
 import dev.streamgate.api.TicketsResource;
-import dev.streamgate.transport.sse.EventsResource;
-import dev.streamgate.transport.sse.SseHeaders;
 import dev.streamgate.transport.sse.SseShutdown;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
@@ -25,10 +23,8 @@ public class StreamGateApplication extends Application {
         ModelsResource.class,
         MetricsResource.class,
         TicketsResource.class,
-        EventsResource.class,
         ProblemMapper.class,
         JsonProvider.class,
-        SseHeaders.class,
         SseShutdown.class,
         JacksonFeature.class);
   }

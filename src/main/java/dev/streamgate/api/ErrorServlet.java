@@ -19,6 +19,9 @@ public class ErrorServlet extends HttpServlet {
       throws IOException {
     Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     int status = code instanceof Integer i && i >= 400 ? i : 404;
+    if (response.isCommitted()) {
+      return; // a stream the client left: nothing can be said on it any more
+    }
     response.resetBuffer();
     ProblemResponses.write(response, Problems.forStatus(status), 0);
   }

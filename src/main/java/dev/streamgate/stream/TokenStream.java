@@ -3,6 +3,8 @@ package dev.streamgate.stream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The append-only log of one generation: tokens numbered from 1, then exactly one {@link Terminal}.
@@ -13,6 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * I/O: they schedule work and return.
  */
 public final class TokenStream {
+
+  private static final Logger LOG = Logger.getLogger(TokenStream.class.getName());
 
   private final String id;
   private final String model;
@@ -215,7 +219,12 @@ public final class TokenStream {
 
   private void notifyListeners() {
     for (Runnable listener : listeners) {
-      listener.run();
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        // One broken reader must not stop the producer or the other readers.
+        LOG.log(Level.SEVERE, "a reader of " + id + " failed", e);
+      }
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.streamgate.stream.FrameSink;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.Terminal;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.transport.AsyncGuard;
 import jakarta.servlet.AsyncContext;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,6 +26,7 @@ final class OpenAiSink implements FrameSink {
   private final boolean includeUsage;
   private final AtomicBoolean completed = new AtomicBoolean();
   private final Runnable release;
+  private final AsyncGuard guard;
   private boolean roleSent; // writes come one at a time
 
   OpenAiSink(
@@ -36,6 +38,7 @@ final class OpenAiSink implements FrameSink {
       long after,
       Runnable release) {
     this.release = release;
+    this.guard = AsyncGuard.on(async);
     this.async = async;
     this.out = out;
     this.chunks = chunks;
@@ -77,6 +80,10 @@ final class OpenAiSink implements FrameSink {
   }
 
   private void send(StringBuilder frames, Consumer<Throwable> written) {
+    if (guard.isOver()) {
+      written.accept(new IOException("the client's request has ended"));
+      return;
+    }
     try {
       out.write(frames.toString().getBytes(StandardCharsets.UTF_8));
       out.flush();
@@ -90,11 +97,7 @@ final class OpenAiSink implements FrameSink {
   public void close() {
     if (completed.compareAndSet(false, true)) {
       release.run();
-      try {
-        async.complete();
-      } catch (IllegalStateException alreadyDone) {
-        // the container ended the request first (client gone, timeout): nothing left to do
-      }
+      guard.complete(async);
     }
   }
 

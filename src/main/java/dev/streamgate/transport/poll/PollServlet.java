@@ -10,6 +10,7 @@ import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.transport.GenerationRoutes;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -42,8 +43,7 @@ public class PollServlet extends HttpServlet {
         throw new ProblemException(405, "method_not_allowed", "Long polling takes GET only.");
       }
       Caller caller = Caller.of(request);
-      TokenStream stream =
-          registry.find((String) request.getAttribute(PollRoute.ID), caller.name());
+      TokenStream stream = registry.find(GenerationRoutes.idOf(request), caller.name());
       long after = Cursors.parse(request.getParameter("after"), "after", stream);
       int wait = waitSeconds(request.getParameter("wait"));
       Slice slice = stream.read(after, MAX_TOKENS_PER_ANSWER);

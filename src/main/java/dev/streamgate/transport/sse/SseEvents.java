@@ -3,63 +3,55 @@ package dev.streamgate.transport.sse;
 import dev.streamgate.api.Json;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.Terminal;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 
 /**
- * The SSE wire format of a generation. A {@code token} event's id is the last seq it carries, so a
- * browser's {@code Last-Event-ID} is exactly the cursor to resume from. Data is always one line of
- * JSON (line breaks in token text are escaped), so no token can forge a field or an event.
+ * The SSE wire format of a generation, written as text: {@code event}, {@code id}, one {@code data}
+ * line. A {@code token} event's id is the last seq it carries, so a browser's {@code Last-Event-ID}
+ * is exactly the cursor to resume from. Data is always one line of JSON (line breaks in token text
+ * are escaped) and names and ids are ours, so no token can forge a field or an event.
  */
 final class SseEvents {
 
-  private final Sse sse;
   private final String id;
   private final long retryMillis;
   private boolean retrySent; // the writes to one client come one at a time
 
-  SseEvents(Sse sse, String id, long retryMillis) {
-    this.sse = sse;
+  SseEvents(String id, long retryMillis) {
     this.id = id;
     this.retryMillis = retryMillis;
   }
 
   /** A comment that commits the response at once, so the client sees its headers. */
-  OutboundSseEvent hello() {
-    return sse.newEventBuilder().comment("stream " + id).build();
+  String hello() {
+    return ": stream " + id + "\n\n";
   }
 
-  OutboundSseEvent keepalive() {
-    return sse.newEventBuilder().comment("keepalive").build();
+  static String keepalive() {
+    return ": keepalive\n\n";
   }
 
   /** One event for the slice's tokens: normally one token, several when the client fell behind. */
-  OutboundSseEvent tokens(Slice slice) {
-    return builder()
-        .id(Long.toString(slice.lastSeq()))
-        .name("token")
-        .mediaType(MediaType.TEXT_PLAIN_TYPE)
-        .data(String.class, tokenData(slice))
-        .build();
+  StringBuilder tokens(StringBuilder out, Slice slice) {
+    out.append("event: token\nid: ").append(slice.lastSeq()).append('\n');
+    return data(retry(out), tokenData(slice));
   }
 
-  OutboundSseEvent end(Terminal end) {
-    return builder()
-        .name(end.isError() ? "error" : "done")
-        .mediaType(MediaType.TEXT_PLAIN_TYPE)
-        .data(String.class, endData(end))
-        .build();
+  StringBuilder end(StringBuilder out, Terminal end) {
+    out.append(end.isError() ? "event: error\n" : "event: done\n");
+    return data(retry(out), endData(end));
   }
 
-  /** Jersey writes {@code retry:} only on an event with data, so the first such event has it. */
-  private OutboundSseEvent.Builder builder() {
-    OutboundSseEvent.Builder builder = sse.newEventBuilder();
+  /** The {@code retry:} hint rides on the first event, before any reconnect can happen. */
+  private StringBuilder retry(StringBuilder out) {
     if (!retrySent) {
       retrySent = true;
-      builder.reconnectDelay(retryMillis);
+      out.append("retry: ").append(retryMillis).append('\n');
     }
-    return builder;
+    return out;
+  }
+
+  private static StringBuilder data(StringBuilder out, String json) {
+    return out.append("data: ").append(json).append("\n\n");
   }
 
   /** {@code {"seq":n,"text":"..."}}, with {@code first_seq} when the event carries several. */

@@ -6,8 +6,8 @@ import org.glassfish.jersey.server.spi.AbstractContainerLifecycleListener;
 import org.glassfish.jersey.server.spi.Container;
 
 /**
- * Tells SSE clients that the gateway is going away while Jersey can still write to them: its
- * shutdown comes before CDI's, by which time the responses are gone.
+ * Tells streaming clients that the gateway is going away while their responses can still be
+ * written: Jersey shuts down with the servlets, before CDI's beans are destroyed.
  */
 public class SseShutdown extends AbstractContainerLifecycleListener {
 

@@ -2,71 +2,73 @@ package dev.streamgate.transport.sse;
 
 import dev.streamgate.stream.FrameSink;
 import dev.streamgate.stream.Slice;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.SseEventSink;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import dev.streamgate.transport.AsyncGuard;
+import jakarta.servlet.AsyncContext;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Writes a follower's frames to one {@link SseEventSink}. Jersey's {@code send} writes on the
- * calling thread and reports a failed write only through the returned stage, never by throwing.
+ * Writes a follower's events to one async servlet response: tokens (coalesced when the client fell
+ * behind), then the end, in one write and one flush per batch.
  */
 final class SseSink implements FrameSink {
 
-  private final SseEventSink sink;
+  private final AsyncContext async;
+  private final OutputStream out;
   private final SseEvents events;
   private final Runnable release;
+  private final AsyncGuard guard;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /** {@code release} gives back the connection's slot when the sink closes (at most once). */
-  SseSink(SseEventSink sink, SseEvents events, Runnable release) {
-    this.sink = sink;
+  SseSink(AsyncContext async, OutputStream out, SseEvents events, Runnable release) {
+    this.async = async;
+    this.out = out;
     this.events = events;
     this.release = release;
-  }
-
-  /**
-   * The hello comment commits the response at once, so the client sees its headers before the first
-   * token. Sent here, on the follower's thread, never from the request thread: two threads writing
-   * to one Jersey sink can leave its events queued and never flushed.
-   */
-  @Override
-  public void open(Consumer<Throwable> written) {
-    send(events.hello()).whenComplete((ignored, failure) -> written.accept(failure));
+    this.guard = AsyncGuard.on(async);
   }
 
   @Override
   public void write(Slice slice, Consumer<Throwable> written) {
-    CompletionStage<?> sent = slice.texts().isEmpty() ? null : send(events.tokens(slice));
-    if (slice.terminal() != null) {
-      sent =
-          sent == null
-              ? send(events.end(slice.terminal()))
-              : sent.thenCompose(ignored -> send(events.end(slice.terminal())));
+    StringBuilder frames = new StringBuilder(96 + slice.texts().size() * 16);
+    if (!slice.texts().isEmpty()) {
+      events.tokens(frames, slice);
     }
-    sent.whenComplete((ignored, failure) -> written.accept(failure));
+    if (slice.terminal() != null) {
+      events.end(frames, slice.terminal());
+    }
+    send(frames.toString(), written);
   }
 
   @Override
   public void keepalive(Consumer<Throwable> written) {
-    send(events.keepalive()).whenComplete((ignored, failure) -> written.accept(failure));
+    send(SseEvents.keepalive(), written);
   }
 
-  private CompletionStage<?> send(OutboundSseEvent event) {
-    try {
-      return sink.send(event);
-    } catch (IllegalStateException closed) {
-      return CompletableFuture.failedFuture(closed);
+  private void send(String frames, Consumer<Throwable> written) {
+    if (guard.isOver()) {
+      written.accept(new IOException("the client's request has ended"));
+      return;
     }
+    try {
+      out.write(frames.getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    } catch (IOException | IllegalStateException e) {
+      written.accept(e);
+      return;
+    }
+    written.accept(null);
   }
 
   @Override
   public void close() {
-    release.run();
-    try {
-      sink.close();
-    } catch (RuntimeException alreadyGone) {
-      // Jersey may have torn the response down first (client gone, or shutting down): done anyway.
+    if (closed.compareAndSet(false, true)) {
+      release.run();
+      guard.complete(async);
     }
   }
 

@@ -1,0 +1,52 @@
+package dev.streamgate.transport;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * Routes {@code /api/generations/{id}/events} and {@code /poll} to their servlets (by name). A
+ * servlet mapping cannot put a wildcard mid-path, and the rest of {@code /api} belongs to JAX-RS.
+ * Mapped in web.xml, after the access filter.
+ */
+public class GenerationRoutes extends HttpFilter {
+
+  private static final String ID = GenerationRoutes.class.getName() + ".id";
+  private static final String PREFIX = "/api/generations/";
+
+  /** The generation id of a routed request. */
+  public static String idOf(ServletRequest request) {
+    return (String) request.getAttribute(ID);
+  }
+
+  @Override
+  protected void doFilter(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    String servlet = target(path);
+    if (servlet == null) {
+      chain.doFilter(request, response);
+      return;
+    }
+    request.setAttribute(ID, path.substring(PREFIX.length(), path.lastIndexOf('/')));
+    request.getServletContext().getNamedDispatcher(servlet).forward(request, response);
+  }
+
+  /** The servlet for {@code /api/generations/{id}/poll} or {@code /events}, or null. */
+  static String target(String path) {
+    if (!path.startsWith(PREFIX)) {
+      return null;
+    }
+    int slash = path.indexOf('/', PREFIX.length());
+    if (slash <= PREFIX.length() || path.indexOf('/', slash + 1) >= 0) {
+      return null;
+    }
+    String tail = path.substring(slash + 1);
+    return tail.equals("poll") || tail.equals("events") ? tail : null;
+  }
+}

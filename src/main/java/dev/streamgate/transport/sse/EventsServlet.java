@@ -1,0 +1,70 @@
+package dev.streamgate.transport.sse;
+
+import dev.streamgate.api.Cursors;
+import dev.streamgate.api.ProblemException;
+import dev.streamgate.api.ProblemResponses;
+import dev.streamgate.runtime.Settings;
+import dev.streamgate.security.Caller;
+import dev.streamgate.security.Limits;
+import dev.streamgate.stream.Followers;
+import dev.streamgate.stream.StreamRegistry;
+import dev.streamgate.stream.TokenStream;
+import dev.streamgate.transport.GenerationRoutes;
+import jakarta.inject.Inject;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code GET /api/generations/{id}/events}: the generation as Server-Sent Events, from the seq
+ * after {@code Last-Event-ID} (what a browser's EventSource sends when it reconnects) or, on a
+ * first connection, after {@code ?after=n}. An async servlet writing the frames itself: Jersey's
+ * {@code SseEventSink} (3.1.11) closed a stream's sink when another client of the same resource
+ * disconnected, leaving about one resume in seven silent.
+ */
+public class EventsServlet extends HttpServlet {
+
+  @Inject StreamRegistry registry;
+  @Inject Followers followers;
+  @Inject Settings settings;
+  @Inject Limits limits;
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    try {
+      if (!"GET".equals(request.getMethod())) {
+        response.setHeader("Allow", "GET");
+        throw new ProblemException(405, "method_not_allowed", "Event streams take GET only.");
+      }
+      Caller caller = Caller.of(request);
+      TokenStream stream = registry.find(GenerationRoutes.idOf(request), caller.name());
+      // A reconnecting browser sends the original URL again: its Last-Event-ID is the newer cursor.
+      String lastEventId = request.getHeader("Last-Event-ID");
+      long cursor =
+          lastEventId != null
+              ? Cursors.parse(lastEventId, "Last-Event-ID", stream)
+              : Cursors.parse(request.getParameter("after"), "after", stream);
+      Runnable release = limits.connect(caller);
+      response.setStatus(200);
+      response.setContentType("text/event-stream;charset=UTF-8");
+      response.setHeader("Cache-Control", "no-cache");
+      // nginx buffers proxied responses unless told not to; an event stream must flow as written.
+      response.setHeader("X-Accel-Buffering", "no");
+      AsyncContext async = request.startAsync();
+      async.setTimeout(0); // as long as the generation; keepalives find clients that are gone
+      SseEvents events = new SseEvents(stream.id(), settings.sseRetry().toMillis());
+      response.getOutputStream().write(events.hello().getBytes(StandardCharsets.UTF_8));
+      response.flushBuffer(); // headers now, before the first token
+      followers.follow(
+          stream, cursor, new SseSink(async, response.getOutputStream(), events, release));
+    } catch (RuntimeException e) {
+      if (!response.isCommitted()) {
+        ProblemResponses.write(response, e);
+      }
+    }
+  }
+}
