@@ -10,6 +10,7 @@ import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.transport.EventStreams;
 import jakarta.inject.Inject;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.annotation.WebServlet;
@@ -99,15 +100,9 @@ public class OpenAiServlet extends HttpServlet {
       long after,
       boolean includeUsage)
       throws IOException {
-    response.setStatus(200);
-    response.setContentType("text/event-stream;charset=UTF-8");
-    response.setHeader("Cache-Control", "no-cache");
-    // nginx buffers proxied responses unless told not to; an event stream must flow as written.
-    response.setHeader("X-Accel-Buffering", "no");
-    response.setHeader(GENERATION_HEADER, stream.id());
     Runnable release = limits.connect(Caller.of(request));
-    AsyncContext async = request.startAsync();
-    async.setTimeout(0); // a stream lasts as long as the generation; keepalives find dead clients
+    response.setHeader(GENERATION_HEADER, stream.id());
+    AsyncContext async = EventStreams.start(request, response);
     response.flushBuffer(); // the client sees the status and headers before the first token
     OpenAiChunks chunks =
         new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());

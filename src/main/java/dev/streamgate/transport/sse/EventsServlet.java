@@ -9,6 +9,7 @@ import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.transport.EventStreams;
 import dev.streamgate.transport.GenerationRoutes;
 import jakarta.inject.Inject;
 import jakarta.servlet.AsyncContext;
@@ -49,13 +50,7 @@ public class EventsServlet extends HttpServlet {
               ? Cursors.parse(lastEventId, "Last-Event-ID", stream)
               : Cursors.parse(request.getParameter("after"), "after", stream);
       Runnable release = limits.connect(caller);
-      response.setStatus(200);
-      response.setContentType("text/event-stream;charset=UTF-8");
-      response.setHeader("Cache-Control", "no-cache");
-      // nginx buffers proxied responses unless told not to; an event stream must flow as written.
-      response.setHeader("X-Accel-Buffering", "no");
-      AsyncContext async = request.startAsync();
-      async.setTimeout(0); // as long as the generation; keepalives find clients that are gone
+      AsyncContext async = EventStreams.start(request, response);
       SseEvents events = new SseEvents(stream.id(), settings.sseRetry().toMillis());
       response.getOutputStream().write(events.hello().getBytes(StandardCharsets.UTF_8));
       response.flushBuffer(); // headers now, before the first token
