@@ -11,6 +11,7 @@ import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.EventStreams;
+import dev.streamgate.transport.Methods;
 import jakarta.inject.Inject;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.annotation.WebServlet;
@@ -41,14 +42,13 @@ public class OpenAiServlet extends HttpServlet {
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     String path = request.getPathInfo() == null ? "" : request.getPathInfo();
-    String method = request.getMethod();
     try {
       if (path.equals(COMPLETIONS)) {
-        allow(method, "POST", response);
+        Methods.require("POST", request, response);
         create(request, response);
       } else if (path.startsWith(COMPLETIONS + "/")
           && path.indexOf('/', COMPLETIONS.length() + 1) < 0) {
-        allow(method, "GET", response);
+        Methods.require("GET", request, response);
         TokenStream stream =
             registry.find(
                 OpenAiChunks.generationId(path.substring(COMPLETIONS.length() + 1)),
@@ -69,7 +69,7 @@ public class OpenAiServlet extends HttpServlet {
           CompletionWaiter.answerWhenDone(request.startAsync(), stream);
         }
       } else if (path.equals("/models")) {
-        allow(method, "GET", response);
+        Methods.require("GET", request, response);
         models(response);
       } else {
         throw new ProblemException(404, "not_found", "No such endpoint: /v1" + clip(path) + ".");
@@ -131,13 +131,6 @@ public class OpenAiServlet extends HttpServlet {
   private static boolean wantsEvents(HttpServletRequest request) {
     String accept = request.getHeader("Accept");
     return accept != null && accept.contains("text/event-stream");
-  }
-
-  private static void allow(String method, String allowed, HttpServletResponse response) {
-    if (!allowed.equals(method)) {
-      response.setHeader("Allow", allowed);
-      throw new ProblemException(405, "method_not_allowed", "Use " + allowed + " here.");
-    }
   }
 
   private static String clip(String text) {

@@ -11,6 +11,7 @@ import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.GenerationRoutes;
+import dev.streamgate.transport.Methods;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,10 +39,7 @@ public class PollServlet extends HttpServlet {
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     try {
-      if (!"GET".equals(request.getMethod())) {
-        response.setHeader("Allow", "GET");
-        throw new ProblemException(405, "method_not_allowed", "Long polling takes GET only.");
-      }
+      Methods.require("GET", request, response);
       Caller caller = Caller.of(request);
       TokenStream stream = registry.find(GenerationRoutes.idOf(request), caller.name());
       long after = Cursors.parse(request.getParameter("after"), "after", stream);

@@ -1,7 +1,6 @@
 package dev.streamgate.transport.sse;
 
 import dev.streamgate.api.Cursors;
-import dev.streamgate.api.ProblemException;
 import dev.streamgate.api.ProblemResponses;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
@@ -11,6 +10,7 @@ import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.EventStreams;
 import dev.streamgate.transport.GenerationRoutes;
+import dev.streamgate.transport.Methods;
 import jakarta.inject.Inject;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
@@ -37,10 +37,7 @@ public class EventsServlet extends HttpServlet {
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     try {
-      if (!"GET".equals(request.getMethod())) {
-        response.setHeader("Allow", "GET");
-        throw new ProblemException(405, "method_not_allowed", "Event streams take GET only.");
-      }
+      Methods.require("GET", request, response);
       Caller caller = Caller.of(request);
       TokenStream stream = registry.find(GenerationRoutes.idOf(request), caller.name());
       // A reconnecting browser sends the original URL again: its Last-Event-ID is the newer cursor.
