@@ -3,54 +3,111 @@ package dev.streamgate.transport;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
- * Knows when the container has ended an async request (client gone, error, timeout). After that,
- * Tomcat recycles the request and response for the next request on the connection: a late write or
- * {@code complete()} through the old references would land on someone else's stream.
+ * The one way our threads touch an async request: every write and the {@code complete()} go through
+ * here, under one monitor that the container's own callbacks take too.
+ *
+ * <p>Tomcat recycles a request's objects for the next connection once it has ended the request
+ * (client gone, error) and fired {@code onError}/{@code onComplete}. A write or {@code complete()}
+ * from one of our threads that overlaps that end lands on someone else's request: a resumed stream
+ * that was completed a moment after it opened, and stayed silent (Tomcat BZ 61768; Jersey #3719 is
+ * the same race inside {@code SseEventSink}). Here the container's callbacks wait for a write or a
+ * complete in progress, and nothing starts once they have run.
  */
 public final class AsyncGuard implements AsyncListener {
 
-  private final AtomicBoolean over = new AtomicBoolean();
+  /** A write to the response. */
+  @FunctionalInterface
+  public interface Write {
+    void run() throws IOException;
+  }
 
-  private AsyncGuard() {}
+  private final AsyncContext async;
+  private boolean over; // guarded by this
+
+  private AsyncGuard(AsyncContext async) {
+    this.async = async;
+  }
 
   public static AsyncGuard on(AsyncContext async) {
-    AsyncGuard guard = new AsyncGuard();
+    AsyncGuard guard = new AsyncGuard(async);
     async.addListener(guard);
     return guard;
   }
 
-  /** True once the request is complete, or the container ended it: write nothing more. */
-  public boolean isOver() {
-    return over.get();
+  /**
+   * Runs {@code write} unless the request is over; the container cannot end the request meanwhile.
+   *
+   * @return false if the request was already over and nothing was written
+   */
+  public synchronized boolean write(Write write) throws IOException {
+    if (over) {
+      return false;
+    }
+    write.run();
+    return true;
+  }
+
+  /**
+   * Writes {@code frames} and flushes them to the client, then reports to {@code written}: null
+   * when they went out, else the failure (also when the request was already over).
+   */
+  public void flush(OutputStream out, String frames, Consumer<Throwable> written) {
+    byte[] bytes = frames.getBytes(StandardCharsets.UTF_8);
+    Throwable failure;
+    try {
+      boolean sent =
+          write(
+              () -> {
+                out.write(bytes);
+                out.flush();
+              });
+      failure = sent ? null : new IOException("the client's request has ended");
+    } catch (IOException | RuntimeException e) {
+      failure = e; // a recycled stream throws IllegalStateException or worse: never let it escape
+    }
+    written.accept(failure);
   }
 
   /** Completes the request, unless it is already over. */
-  public void complete(AsyncContext async) {
-    if (over.compareAndSet(false, true)) {
+  public synchronized void complete() {
+    if (!over) {
+      over = true;
       try {
         async.complete();
-      } catch (IllegalStateException alreadyDone) {
-        // the container got there between our check and the call: nothing left to do
+      } catch (IllegalStateException alreadyEnding) {
+        // the container is ending it (an error it saw first): nothing left for us to do
       }
     }
   }
 
-  @Override
-  public void onComplete(AsyncEvent event) {
-    over.set(true);
+  /** True once the request is complete or the container ended it. */
+  public synchronized boolean isOver() {
+    return over;
   }
 
+  @Override
+  public synchronized void onComplete(AsyncEvent event) {
+    over = true;
+  }
+
+  @Override
+  public synchronized void onError(AsyncEvent event) {
+    over = true;
+  }
+
+  /**
+   * A timeout is answered on the container's thread by whoever listens for it (a long poll writes
+   * its empty answer); the request is over only when it completes.
+   */
   @Override
   public void onTimeout(AsyncEvent event) {
-    over.set(true);
-  }
-
-  @Override
-  public void onError(AsyncEvent event) {
-    over.set(true);
+    // nothing: onComplete follows
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.streamgate.api.ProblemException;
 import dev.streamgate.stream.FinishReason;
 import dev.streamgate.stream.Terminal;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.transport.AsyncGuard;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -18,11 +19,13 @@ final class CompletionWaiter implements Runnable {
   private static final Logger LOG = Logger.getLogger(CompletionWaiter.class.getName());
 
   private final AsyncContext async;
+  private final AsyncGuard guard;
   private final TokenStream stream;
   private final AtomicBoolean answered = new AtomicBoolean();
 
   private CompletionWaiter(AsyncContext async, TokenStream stream) {
     this.async = async;
+    this.guard = AsyncGuard.on(async);
     this.stream = stream;
   }
 
@@ -43,30 +46,32 @@ final class CompletionWaiter implements Runnable {
   }
 
   private void answer() {
-    HttpServletResponse response = (HttpServletResponse) async.getResponse();
     try {
-      Terminal end = stream.terminal();
-      if (end.isError()) {
-        OpenAiErrors.write(
-            response, new ProblemException(500, end.errorCode(), end.errorMessage()));
-      } else if (end.reason() == FinishReason.CANCELLED) {
-        OpenAiErrors.write(
-            response, new ProblemException(409, "cancelled", "The generation was cancelled."));
-      } else {
-        OpenAiChunks chunks =
-            new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());
-        byte[] body =
-            chunks
-                .completion(stream.text(), end, OpenAiChunks.usageOf(stream.usage(), end.tokens()))
-                .getBytes(StandardCharsets.UTF_8);
-        response.setContentType("application/json");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
-      }
-    } catch (IOException e) {
+      guard.write(() -> respond((HttpServletResponse) async.getResponse()));
+    } catch (IOException | IllegalStateException e) {
       LOG.log(Level.FINE, "client left before its completion", e);
     } finally {
-      async.complete();
+      guard.complete();
+    }
+  }
+
+  private void respond(HttpServletResponse response) throws IOException {
+    Terminal end = stream.terminal();
+    if (end.isError()) {
+      OpenAiErrors.write(response, new ProblemException(500, end.errorCode(), end.errorMessage()));
+    } else if (end.reason() == FinishReason.CANCELLED) {
+      OpenAiErrors.write(
+          response, new ProblemException(409, "cancelled", "The generation was cancelled."));
+    } else {
+      OpenAiChunks chunks =
+          new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());
+      byte[] body =
+          chunks
+              .completion(stream.text(), end, OpenAiChunks.usageOf(stream.usage(), end.tokens()))
+              .getBytes(StandardCharsets.UTF_8);
+      response.setContentType("application/json");
+      response.setContentLength(body.length);
+      response.getOutputStream().write(body);
     }
   }
 }

@@ -7,9 +7,7 @@ import dev.streamgate.stream.Terminal;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.AsyncGuard;
 import jakarta.servlet.AsyncContext;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -19,7 +17,6 @@ import java.util.function.Consumer;
  */
 final class OpenAiSink implements FrameSink {
 
-  private final AsyncContext async;
   private final OutputStream out;
   private final OpenAiChunks chunks;
   private final TokenStream stream;
@@ -39,7 +36,6 @@ final class OpenAiSink implements FrameSink {
       Runnable release) {
     this.release = release;
     this.guard = AsyncGuard.on(async);
-    this.async = async;
     this.out = out;
     this.chunks = chunks;
     this.stream = stream;
@@ -80,24 +76,14 @@ final class OpenAiSink implements FrameSink {
   }
 
   private void send(StringBuilder frames, Consumer<Throwable> written) {
-    if (guard.isOver()) {
-      written.accept(new IOException("the client's request has ended"));
-      return;
-    }
-    try {
-      out.write(frames.toString().getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      written.accept(null);
-    } catch (IOException | IllegalStateException e) {
-      written.accept(e);
-    }
+    guard.flush(out, frames.toString(), written);
   }
 
   @Override
   public void close() {
     if (completed.compareAndSet(false, true)) {
       release.run();
-      guard.complete(async);
+      guard.complete();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.streamgate.transport.poll;
 
 import dev.streamgate.runtime.Scheduling;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.transport.AsyncGuard;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -23,6 +24,7 @@ final class PollWaiter implements AsyncListener {
   private static final Logger LOG = Logger.getLogger(PollWaiter.class.getName());
 
   private final AsyncContext async;
+  private final AsyncGuard guard;
   private final TokenStream stream;
   private final long after;
   private final int waitSeconds;
@@ -40,6 +42,7 @@ final class PollWaiter implements AsyncListener {
       Scheduling scheduling,
       Runnable release) {
     this.async = async;
+    this.guard = AsyncGuard.on(async);
     this.release = release;
     this.stream = stream;
     this.after = after;
@@ -63,7 +66,7 @@ final class PollWaiter implements AsyncListener {
       try {
         scheduling.delivery().execute(this::answer);
       } catch (RejectedExecutionException shuttingDown) {
-        async.complete();
+        guard.complete();
       }
     }
   }
@@ -83,13 +86,15 @@ final class PollWaiter implements AsyncListener {
 
   private void answer() {
     try {
-      PollServlet.write(
-          (HttpServletResponse) async.getResponse(),
-          stream.read(after, PollServlet.MAX_TOKENS_PER_ANSWER));
+      guard.write(
+          () ->
+              PollServlet.write(
+                  (HttpServletResponse) async.getResponse(),
+                  stream.read(after, PollServlet.MAX_TOKENS_PER_ANSWER)));
     } catch (IOException | IllegalStateException e) {
       LOG.log(Level.FINE, "long-poll client went away before its answer", e);
     } finally {
-      async.complete();
+      guard.complete();
     }
   }
 

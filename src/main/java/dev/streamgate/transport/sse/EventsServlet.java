@@ -22,9 +22,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * {@code GET /api/generations/{id}/events}: the generation as Server-Sent Events, from the seq
  * after {@code Last-Event-ID} (what a browser's EventSource sends when it reconnects) or, on a
- * first connection, after {@code ?after=n}. An async servlet writing the frames itself: Jersey's
- * {@code SseEventSink} (3.1.11) closed a stream's sink when another client of the same resource
- * disconnected, leaving about one resume in seven silent.
+ * first connection, after {@code ?after=n}. An async servlet writing the frames itself, not a
+ * JAX-RS {@code SseEventSink}: Jersey's sink registers no {@code AsyncListener}, so it goes on
+ * writing to (and completes) a request Tomcat has already ended and recycled for the next
+ * connection (Jersey #3719, Tomcat BZ 61768); here every write goes through {@link
+ * dev.streamgate.transport.AsyncGuard}. It also costs a quarter of Jersey's CPU per event.
  */
 public class EventsServlet extends HttpServlet {
 

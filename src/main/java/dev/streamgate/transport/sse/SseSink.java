@@ -4,9 +4,7 @@ import dev.streamgate.stream.FrameSink;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.transport.AsyncGuard;
 import jakarta.servlet.AsyncContext;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -16,7 +14,6 @@ import java.util.function.Consumer;
  */
 final class SseSink implements FrameSink {
 
-  private final AsyncContext async;
   private final OutputStream out;
   private final SseEvents events;
   private final Runnable release;
@@ -25,7 +22,6 @@ final class SseSink implements FrameSink {
 
   /** {@code release} gives back the connection's slot when the sink closes (at most once). */
   SseSink(AsyncContext async, OutputStream out, SseEvents events, Runnable release) {
-    this.async = async;
     this.out = out;
     this.events = events;
     this.release = release;
@@ -50,25 +46,14 @@ final class SseSink implements FrameSink {
   }
 
   private void send(String frames, Consumer<Throwable> written) {
-    if (guard.isOver()) {
-      written.accept(new IOException("the client's request has ended"));
-      return;
-    }
-    try {
-      out.write(frames.getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    } catch (IOException | IllegalStateException e) {
-      written.accept(e);
-      return;
-    }
-    written.accept(null);
+    guard.flush(out, frames, written);
   }
 
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       release.run();
-      guard.complete(async);
+      guard.complete();
     }
   }
 
