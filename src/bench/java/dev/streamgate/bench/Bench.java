@@ -93,6 +93,13 @@ public final class Bench {
         Arrays.stream(option("c", full ? "100,1000,4000,5000,10000" : "100").split(","))
             .mapToInt(Integer::parseInt)
             .toArray();
+    // Idle first, on a fresh gateway: after the runs, the finished generations it keeps for the
+    // retention period would move the heap baseline under the measurement.
+    String idle = null;
+    if (full && !option("idle", "15000").equals("0")) {
+      idle = idle(url, Integer.parseInt(option("idle", "15000")));
+      System.out.println(idle);
+    }
     if (full && !option("warm", "true").equals("false")) {
       for (Transport t : transports) { // JIT and pools warm before anything is recorded
         once(url, t, 200, n, r, ttft, expected, 3);
@@ -106,11 +113,6 @@ public final class Bench {
         System.out.println(summary(result));
         Files.writeString(out.resolve(full ? "sweep.csv" : "run.csv"), csv(results));
       }
-    }
-    String idle = null;
-    if (full && !option("idle", "15000").equals("0")) {
-      idle = idle(url, Integer.parseInt(option("idle", "15000")));
-      System.out.println(idle);
     }
     writeReport(results, out, idle);
   }
