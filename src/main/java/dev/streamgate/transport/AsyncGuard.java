@@ -6,6 +6,7 @@ import jakarta.servlet.AsyncListener;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +29,9 @@ public final class AsyncGuard implements AsyncListener {
   }
 
   private final AsyncContext async;
-  private boolean over; // guarded by this
+  private final ReentrantLock lock = new ReentrantLock();
+  private boolean over; // guarded by lock
+  private volatile boolean completeAfterWrite;
 
   private AsyncGuard(AsyncContext async) {
     this.async = async;
@@ -45,12 +48,20 @@ public final class AsyncGuard implements AsyncListener {
    *
    * @return false if the request was already over and nothing was written
    */
-  public synchronized boolean write(Write write) throws IOException {
-    if (over) {
-      return false;
+  public boolean write(Write write) throws IOException {
+    lock.lock();
+    try {
+      if (over) {
+        return false;
+      }
+      write.run();
+      return true;
+    } finally {
+      if (completeAfterWrite) {
+        completeNow();
+      }
+      lock.unlock();
     }
-    write.run();
-    return true;
   }
 
   /**
@@ -74,8 +85,33 @@ public final class AsyncGuard implements AsyncListener {
     written.accept(failure);
   }
 
-  /** Completes the request, unless it is already over. */
-  public synchronized void complete() {
+  /** Completes the request, unless it is already over; waits for a write in progress. */
+  public void complete() {
+    lock.lock();
+    try {
+      completeNow();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Completes the request now if no write is in progress, else as soon as that write returns (or
+   * fails: a write to a client that stopped reading blocks until the container's write timeout).
+   * Never waits: the sweeper that drops stuck clients runs on the model's timer thread.
+   */
+  public void completeSoon() {
+    completeAfterWrite = true; // a writer looks when its write returns, still holding the lock
+    if (lock.tryLock()) { // no write in progress, or it has looked and gone
+      try {
+        completeNow();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void completeNow() {
     if (!over) {
       over = true;
       try {
@@ -86,19 +122,23 @@ public final class AsyncGuard implements AsyncListener {
     }
   }
 
-  /** True once the request is complete or the container ended it. */
-  public synchronized boolean isOver() {
-    return over;
+  @Override
+  public void onComplete(AsyncEvent event) {
+    end();
   }
 
   @Override
-  public synchronized void onComplete(AsyncEvent event) {
-    over = true;
+  public void onError(AsyncEvent event) {
+    end();
   }
 
-  @Override
-  public synchronized void onError(AsyncEvent event) {
-    over = true;
+  private void end() {
+    lock.lock();
+    try {
+      over = true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**

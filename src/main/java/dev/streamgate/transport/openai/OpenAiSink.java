@@ -87,8 +87,12 @@ final class OpenAiSink implements FrameSink {
     }
   }
 
+  /** Drops the client without waiting for a write that is stuck on it. */
   @Override
   public void abort() {
-    close();
+    if (completed.compareAndSet(false, true)) {
+      release.run();
+      guard.completeSoon();
+    }
   }
 }

@@ -57,8 +57,12 @@ final class SseSink implements FrameSink {
     }
   }
 
+  /** Drops the client without waiting for a write that is stuck on it. */
   @Override
   public void abort() {
-    close();
+    if (closed.compareAndSet(false, true)) {
+      release.run();
+      guard.completeSoon();
+    }
   }
 }
