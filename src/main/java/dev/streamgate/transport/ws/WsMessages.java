@@ -91,7 +91,7 @@ final class WsMessages {
   }
 
   static String tokens(String id, Slice slice) {
-    StringBuilder json = new StringBuilder(64 + slice.texts().size() * 8);
+    StringBuilder json = new StringBuilder(96 + slice.texts().size() * 8); // ~75 for one token
     Json.quote(json.append("{\"type\":\"token\",\"id\":"), id);
     json.append(",\"seq\":").append(slice.lastSeq());
     if (slice.texts().size() > 1) {
