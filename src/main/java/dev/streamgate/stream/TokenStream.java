@@ -145,6 +145,11 @@ public final class TokenStream {
       if (terminal != null) {
         return false;
       }
+      // Kept for the retention period from here on: drop the room left for tokens to come. The
+      // trimmed arrays hold the same tokens, so a reader may get either.
+      int length = size == 0 ? 0 : ends[size - 1];
+      chars = Arrays.copyOf(chars, length);
+      ends = Arrays.copyOf(ends, size);
       endedAtNanos = System.nanoTime();
       terminal = new Terminal(reason, size, code, message);
     }

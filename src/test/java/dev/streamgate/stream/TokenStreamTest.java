@@ -50,6 +50,27 @@ class TokenStreamTest {
   }
 
   @Test
+  void everyTokenKeepsItsExactTextBeforeAndAfterTheEnd() {
+    // empty tokens, line breaks, non-ASCII and a surrogate pair, past the first array sizes
+    List<String> tokens = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      tokens.add(
+          List.of("", "\n\n", " naïve", "—", "😀", " a much longer token than most").get(i % 6));
+    }
+    TokenStream stream = new TokenStream("gen_test", "simulated");
+    tokens.forEach(stream::append);
+    String whole = String.join("", tokens);
+
+    assertEquals(tokens, stream.read(0, 1000).texts());
+    assertEquals(whole, stream.text());
+    stream.finish(FinishReason.STOP);
+    assertEquals(tokens, stream.read(0, 1000).texts(), "the same after the log is trimmed");
+    assertEquals(tokens.subList(150, 300), stream.read(150, 1000).texts());
+    assertEquals(whole, stream.text());
+    assertEquals("", new TokenStream("gen_empty", "simulated").text());
+  }
+
+  @Test
   void terminalComesOnlyWithTheLastTokens() {
     TokenStream stream = streamOf(10);
     stream.finish(FinishReason.LENGTH);
