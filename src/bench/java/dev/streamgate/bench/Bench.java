@@ -54,22 +54,27 @@ public final class Bench {
     ServerProcess server = null;
     try {
       if (url == null) {
-        List<String> jvm = new ArrayList<>(Arrays.asList(option("server-opts", "-Xmx4g").split(" ")));
-        if (options.containsKey("jfr")) {
-          jvm.add("-XX:StartFlightRecording=filename=" + options.get("jfr") + ",settings=profile");
-        }
-        server =
-            ServerProcess.start(
-                Integer.parseInt(option("port", "18400")),
-                Path.of(option("webapp", "target/streamgate")),
-                jvm,
-                Path.of("target", "bench-server.log"));
+        server = startServer();
         url = server.base;
-        System.out.println("server pid " + server.pid() + " on " + url);
       }
       switch (mode) {
-        case "sweep" -> sweep(url, out, true);
-        case "run" -> sweep(url, out, false);
+        case "sweep" -> {
+          List<RunResult> results = sweep(url, out, true);
+          String idle = null;
+          if (!option("idle", "15000").equals("0")) {
+            // On a fresh gateway: the one that ran the sweep keeps its finished generations (the
+            // retention period) and a request processor per connection it ever held at once.
+            if (server != null) {
+              server.close();
+              server = startServer();
+              url = server.base;
+            }
+            idle = idle(url, Integer.parseInt(option("idle", "15000")));
+            System.out.println(idle);
+          }
+          writeReport(results, out, idle);
+        }
+        case "run" -> writeReport(sweep(url, out, false), out, null);
         case "idle" -> System.out.println(idle(url, Integer.parseInt(option("idle", "15000"))));
         default -> throw new IllegalArgumentException("mode: sweep, run, idle or report");
       }
@@ -80,7 +85,22 @@ public final class Bench {
     }
   }
 
-  private void sweep(String url, Path out, boolean full) throws Exception {
+  private ServerProcess startServer() throws IOException, InterruptedException {
+    List<String> jvm = new ArrayList<>(Arrays.asList(option("server-opts", "-Xmx4g").split(" ")));
+    if (options.containsKey("jfr")) {
+      jvm.add("-XX:StartFlightRecording=filename=" + options.get("jfr") + ",settings=profile");
+    }
+    ServerProcess server =
+        ServerProcess.start(
+            Integer.parseInt(option("port", "18400")),
+            Path.of(option("webapp", "target/streamgate")),
+            jvm,
+            Path.of("target", "bench-server.log"));
+    System.out.println("server pid " + server.pid() + " on " + server.base);
+    return server;
+  }
+
+  private List<RunResult> sweep(String url, Path out, boolean full) throws Exception {
     int n = Integer.parseInt(option("n", "200"));
     double r = Double.parseDouble(option("r", "50"));
     long ttft = Long.parseLong(option("ttft", "100"));
@@ -93,13 +113,6 @@ public final class Bench {
         Arrays.stream(option("c", full ? "100,1000,4000,5000,10000" : "100").split(","))
             .mapToInt(Integer::parseInt)
             .toArray();
-    // Idle first, on a fresh gateway: after the runs, the finished generations it keeps for the
-    // retention period would move the heap baseline under the measurement.
-    String idle = null;
-    if (full && !option("idle", "15000").equals("0")) {
-      idle = idle(url, Integer.parseInt(option("idle", "15000")));
-      System.out.println(idle);
-    }
     if (full && !option("warm", "true").equals("false")) {
       for (Transport t : transports) { // JIT and pools warm before anything is recorded
         once(url, t, 200, n, r, ttft, expected, 3);
@@ -114,7 +127,7 @@ public final class Bench {
         Files.writeString(out.resolve(full ? "sweep.csv" : "run.csv"), csv(results));
       }
     }
-    writeReport(results, out, idle);
+    return results;
   }
 
   private RunResult once(
