@@ -211,7 +211,8 @@ public final class Bench {
         Locale.ROOT,
         "%-6s c=%-5d %,9.0f tok/s  lag p50 %.1f p99 %.1f p99.9 %.1f max %.1f ms  ttft p50 %.1f p99 %.1f"
             + "  %.2f tok/frame  server %.1f cpu-s/1M (%.2f cores)  generator %.1f cpu-s/1M (%.2f cores)"
-            + "  streams %d verified %d lost %d dup %d reord %d bad-text %d errors %d cut %d%s  load %.2f→%.2f",
+            + "  streams %d verified %d lost %d dup %d reord %d bad-text %d errors %d cut %d%s  load %.2f→%.2f"
+            + "  steal %.0f%%",
         r.transport(),
         r.c(),
         r.tokensPerSecond(),
@@ -236,7 +237,8 @@ public final class Bench {
         r.incomplete(),
         r.firstError() == null ? "" : " (first: " + r.firstError() + ")",
         r.loadBefore(),
-        r.loadAfter());
+        r.loadAfter(),
+        r.stealPercent());
   }
 
   private static String csv(List<RunResult> results) {
@@ -246,8 +248,15 @@ public final class Bench {
   }
 
   private static List<RunResult> readCsv(Path file) throws IOException {
-    return Files.readAllLines(file).stream().skip(1).filter(l -> !l.isBlank()).map(RunResult::fromCsv).toList();
+    List<String> lines = Files.readAllLines(file);
+    boolean withSteal = lines.get(0).contains(",steal_pct,");
+    return lines.stream()
+        .skip(1)
+        .filter(l -> !l.isBlank())
+        .map(l -> RunResult.fromCsv(l, withSteal))
+        .toList();
   }
+
 
   private static void writeReport(List<RunResult> results, Path out, String idle) throws IOException {
     Report.charts(results, out);

@@ -77,10 +77,12 @@ final class LoadRun {
     sleep(timing.warmupSeconds());
     ServerMetrics before = ServerMetrics.fetch(base, false);
     long clientBefore = os.getProcessCpuTime();
+    long[] cpuBefore = CpuSteal.read();
     windowStart = System.nanoTime();
     sleep(timing.windowSeconds());
     windowEnd = System.nanoTime();
     long clientAfter = os.getProcessCpuTime();
+    double steal = CpuSteal.percent(cpuBefore, CpuSteal.read());
     ServerMetrics after = ServerMetrics.fetch(base, false);
     double loadAfter = os.getSystemLoadAverage();
     stopping = true;
@@ -125,7 +127,8 @@ final class LoadRun {
         after.rss(),
         after.connections(),
         loadBefore,
-        loadAfter);
+        loadAfter,
+        steal);
   }
 
   /**

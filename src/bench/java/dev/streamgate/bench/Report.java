@@ -23,14 +23,15 @@ final class Report {
     md.append(
         "| transport | c | delivered tok/s | lag p50 / p99 / p99.9 / max (ms) | TTFT p50 / p99 (ms) |"
             + " tok/frame | server CPU s / 1M tok | server cores | generator CPU s / 1M tok |"
-            + " generator cores | lost / dup / reord / bad text | errors | load avg before→after |\n");
-    md.append("|---|---:|---:|---|---|---:|---:|---:|---:|---:|---|---:|---|\n");
+            + " generator cores | lost / dup / reord / bad text | errors | load avg before→after |"
+            + " CPU steal |\n");
+    md.append("|---|---:|---:|---|---|---:|---:|---:|---:|---:|---|---:|---|---:|\n");
     for (RunResult r : results) {
       md.append(
           String.format(
               Locale.ROOT,
               "| %s | %d | %,.0f | %s / %s / %s / %s | %s / %s | %.2f | %.1f | %.2f | %.1f | %.2f |"
-                  + " %d / %d / %d / %d of %d | %s | %.2f→%.2f |\n",
+                  + " %d / %d / %d / %d of %d | %s | %.2f→%.2f | %s |\n",
               r.transport(),
               r.c(),
               r.tokensPerSecond(),
@@ -54,7 +55,10 @@ final class Report {
                   ? "0"
                   : r.errors() + " + " + r.incomplete() + " cut",
               r.loadBefore(),
-              r.loadAfter()));
+              r.loadAfter(),
+              Double.isNaN(r.stealPercent())
+                  ? "?"
+                  : String.format(Locale.ROOT, "%.0f %%", r.stealPercent())));
     }
     return md.toString();
   }

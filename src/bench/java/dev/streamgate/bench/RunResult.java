@@ -31,7 +31,8 @@ record RunResult(
     long serverRss,
     long connections,
     double loadBefore,
-    double loadAfter) {
+    double loadAfter,
+    double stealPercent) {
 
   double tokensPerSecond() {
     return tokens / windowSeconds;
@@ -66,7 +67,7 @@ record RunResult(
       "transport,c,n,r,ttft_ms,window_s,tokens,frames,lag_p50_ms,lag_p99_ms,lag_p999_ms,lag_max_ms,"
           + "ttft_p50_ms,ttft_p99_ms,streams,verified,lost,duplicated,reordered,mismatched,errors,"
           + "incomplete,server_cpu_s,client_cpu_s,server_heap,server_rss,connections,load_before,"
-          + "load_after,first_error";
+          + "load_after,steal_pct,first_error";
 
   String csv() {
     return String.join(
@@ -100,11 +101,14 @@ record RunResult(
         "" + connections,
         f(loadBefore),
         f(loadAfter),
+        f(stealPercent),
         firstError == null ? "" : '"' + firstError.replace('"', '\'').replace('\n', ' ') + '"');
   }
 
-  static RunResult fromCsv(String line) {
-    String[] v = line.split(",", 30);
+  /** A CSV row; {@code withSteal} if the header has {@code steal_pct} (older sweeps do not). */
+  static RunResult fromCsv(String line, boolean withSteal) {
+    String[] v = line.split(",", withSteal ? 31 : 30);
+    String error = withSteal ? v[30] : v[29];
     return new RunResult(
         v[0],
         Integer.parseInt(v[1]),
@@ -128,15 +132,17 @@ record RunResult(
         Long.parseLong(v[19]),
         Long.parseLong(v[20]),
         Long.parseLong(v[21]),
-        v[29].isEmpty() ? null : v[29],
+        error.isEmpty() ? null : error,
         Double.parseDouble(v[22]),
         Double.parseDouble(v[23]),
         Long.parseLong(v[24]),
         Long.parseLong(v[25]),
         Long.parseLong(v[26]),
         Double.parseDouble(v[27]),
-        Double.parseDouble(v[28]));
+        Double.parseDouble(v[28]),
+        withSteal ? Double.parseDouble(v[29]) : Double.NaN);
   }
+
 
   private static String f(double v) {
     return String.format(java.util.Locale.ROOT, "%.3f", v);
