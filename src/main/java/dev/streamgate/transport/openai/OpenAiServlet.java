@@ -10,10 +10,9 @@ import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
-import dev.streamgate.transport.EventStreams;
+import dev.streamgate.transport.EventStream;
 import dev.streamgate.transport.Methods;
 import jakarta.inject.Inject;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -102,15 +101,11 @@ public class OpenAiServlet extends HttpServlet {
       throws IOException {
     Runnable release = limits.connect(Caller.of(request));
     response.setHeader(GENERATION_HEADER, stream.id());
-    AsyncContext async = EventStreams.start(request, response);
+    EventStream events = EventStream.start(request, response, release);
     response.flushBuffer(); // the client sees the status and headers before the first token
     OpenAiChunks chunks =
         new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());
-    followers.follow(
-        stream,
-        after,
-        new OpenAiSink(
-            async, response.getOutputStream(), chunks, stream, includeUsage, after, release));
+    followers.follow(stream, after, new OpenAiSink(events, chunks, stream, includeUsage, after));
   }
 
   private void models(HttpServletResponse response) throws IOException {

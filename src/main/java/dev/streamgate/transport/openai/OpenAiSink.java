@@ -5,10 +5,7 @@ import dev.streamgate.stream.FrameSink;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.Terminal;
 import dev.streamgate.stream.TokenStream;
-import dev.streamgate.transport.AsyncGuard;
-import jakarta.servlet.AsyncContext;
-import java.io.OutputStream;
-import java.util.concurrent.atomic.AtomicBoolean;
+import dev.streamgate.transport.EventStream;
 import java.util.function.Consumer;
 
 /**
@@ -17,26 +14,19 @@ import java.util.function.Consumer;
  */
 final class OpenAiSink implements FrameSink {
 
-  private final OutputStream out;
+  private final EventStream response;
   private final OpenAiChunks chunks;
   private final TokenStream stream;
   private final boolean includeUsage;
-  private final AtomicBoolean completed = new AtomicBoolean();
-  private final Runnable release;
-  private final AsyncGuard guard;
   private boolean roleSent; // writes come one at a time
 
   OpenAiSink(
-      AsyncContext async,
-      OutputStream out,
+      EventStream response,
       OpenAiChunks chunks,
       TokenStream stream,
       boolean includeUsage,
-      long after,
-      Runnable release) {
-    this.release = release;
-    this.guard = AsyncGuard.on(async);
-    this.out = out;
+      long after) {
+    this.response = response;
     this.chunks = chunks;
     this.stream = stream;
     this.includeUsage = includeUsage;
@@ -67,32 +57,21 @@ final class OpenAiSink implements FrameSink {
       }
       OpenAiChunks.done(frames);
     }
-    send(frames, written);
+    response.send(frames.toString(), written);
   }
 
   @Override
   public void keepalive(Consumer<Throwable> written) {
-    send(new StringBuilder(": keepalive\n\n"), written);
-  }
-
-  private void send(StringBuilder frames, Consumer<Throwable> written) {
-    guard.flush(out, frames.toString(), written);
+    response.keepalive(written);
   }
 
   @Override
   public void close() {
-    if (completed.compareAndSet(false, true)) {
-      release.run();
-      guard.complete();
-    }
+    response.end();
   }
 
-  /** Drops the client without waiting for a write that is stuck on it. */
   @Override
   public void abort() {
-    if (completed.compareAndSet(false, true)) {
-      release.run();
-      guard.completeSoon();
-    }
+    response.drop();
   }
 }

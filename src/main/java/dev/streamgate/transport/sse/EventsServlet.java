@@ -8,11 +8,10 @@ import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
-import dev.streamgate.transport.EventStreams;
+import dev.streamgate.transport.EventStream;
 import dev.streamgate.transport.GenerationRoutes;
 import dev.streamgate.transport.Methods;
 import jakarta.inject.Inject;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -48,13 +47,11 @@ public class EventsServlet extends HttpServlet {
           lastEventId != null
               ? Cursors.parse(lastEventId, "Last-Event-ID", stream)
               : Cursors.parse(request.getParameter("after"), "after", stream);
-      Runnable release = limits.connect(caller);
-      AsyncContext async = EventStreams.start(request, response);
-      SseEvents events = new SseEvents(stream.id(), settings.sseRetry().toMillis());
-      response.getOutputStream().write(events.hello().getBytes(StandardCharsets.UTF_8));
+      EventStream events = EventStream.start(request, response, limits.connect(caller));
+      SseEvents format = new SseEvents(stream.id(), settings.sseRetry().toMillis());
+      response.getOutputStream().write(format.hello().getBytes(StandardCharsets.UTF_8));
       response.flushBuffer(); // headers now, before the first token
-      followers.follow(
-          stream, cursor, new SseSink(async, response.getOutputStream(), events, release));
+      followers.follow(stream, cursor, new SseSink(events, format));
     } catch (RuntimeException e) {
       if (!response.isCommitted()) {
         ProblemResponses.write(response, e);

@@ -26,10 +26,6 @@ final class SseEvents {
     return ": stream " + id + "\n\n";
   }
 
-  static String keepalive() {
-    return ": keepalive\n\n";
-  }
-
   /** One event for the slice's tokens: normally one token, several when the client fell behind. */
   StringBuilder tokens(StringBuilder out, Slice slice) {
     out.append("event: token\nid: ").append(slice.lastSeq()).append('\n');

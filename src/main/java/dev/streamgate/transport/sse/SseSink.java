@@ -2,10 +2,7 @@ package dev.streamgate.transport.sse;
 
 import dev.streamgate.stream.FrameSink;
 import dev.streamgate.stream.Slice;
-import dev.streamgate.transport.AsyncGuard;
-import jakarta.servlet.AsyncContext;
-import java.io.OutputStream;
-import java.util.concurrent.atomic.AtomicBoolean;
+import dev.streamgate.transport.EventStream;
 import java.util.function.Consumer;
 
 /**
@@ -14,18 +11,12 @@ import java.util.function.Consumer;
  */
 final class SseSink implements FrameSink {
 
-  private final OutputStream out;
+  private final EventStream stream;
   private final SseEvents events;
-  private final Runnable release;
-  private final AsyncGuard guard;
-  private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** {@code release} gives back the connection's slot when the sink closes (at most once). */
-  SseSink(AsyncContext async, OutputStream out, SseEvents events, Runnable release) {
-    this.out = out;
+  SseSink(EventStream stream, SseEvents events) {
+    this.stream = stream;
     this.events = events;
-    this.release = release;
-    this.guard = AsyncGuard.on(async);
   }
 
   @Override
@@ -37,32 +28,21 @@ final class SseSink implements FrameSink {
     if (slice.terminal() != null) {
       events.end(frames, slice.terminal());
     }
-    send(frames.toString(), written);
+    stream.send(frames.toString(), written);
   }
 
   @Override
   public void keepalive(Consumer<Throwable> written) {
-    send(SseEvents.keepalive(), written);
-  }
-
-  private void send(String frames, Consumer<Throwable> written) {
-    guard.flush(out, frames, written);
+    stream.keepalive(written);
   }
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      release.run();
-      guard.complete();
-    }
+    stream.end();
   }
 
-  /** Drops the client without waiting for a write that is stuck on it. */
   @Override
   public void abort() {
-    if (closed.compareAndSet(false, true)) {
-      release.run();
-      guard.completeSoon();
-    }
+    stream.drop();
   }
 }
