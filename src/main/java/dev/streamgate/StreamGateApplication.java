@@ -6,6 +6,7 @@ import dev.streamgate.api.MetricsResource;
 import dev.streamgate.api.ModelsResource;
 import dev.streamgate.api.ProblemMapper;
 import dev.streamgate.api.TicketsResource;
+import dev.streamgate.transport.sse.EventsResource;
 import dev.streamgate.transport.sse.SseShutdown;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
@@ -20,6 +21,7 @@ public class StreamGateApplication extends Application {
   public Set<Class<?>> getClasses() {
     return Set.of(
         GenerationsResource.class,
+        EventsResource.class,
         ModelsResource.class,
         MetricsResource.class,
         TicketsResource.class,

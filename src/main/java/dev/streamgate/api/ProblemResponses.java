@@ -15,6 +15,11 @@ public final class ProblemResponses {
 
   public static void write(HttpServletResponse response, Problem problem, long retryAfter)
       throws IOException {
+    response.getOutputStream().write(prepare(response, problem, retryAfter));
+  }
+
+  /** Sets the status and headers of {@code problem}; returns its body. */
+  public static byte[] prepare(HttpServletResponse response, Problem problem, long retryAfter) {
     response.setStatus(problem.status());
     response.setContentType(Problem.MEDIA_TYPE);
     if (retryAfter > 0) {
@@ -22,6 +27,6 @@ public final class ProblemResponses {
     }
     byte[] body = Json.write(problem).getBytes(StandardCharsets.UTF_8);
     response.setContentLength(body.length);
-    response.getOutputStream().write(body);
+    return body;
   }
 }

@@ -55,7 +55,7 @@ public class ModelCatalog {
           HttpClient.newBuilder()
               .version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofSeconds(10))
-              .executor(scheduling.delivery())
+              .executor(scheduling.upstream())
               .build();
       Duration idle = settings.duration("STREAMGATE_UPSTREAM_IDLE_TIMEOUT", Duration.ofSeconds(60));
       for (Upstream upstream : upstreams) {

@@ -15,7 +15,9 @@ import java.util.logging.Logger;
 
 /**
  * Owns the application's threads: a small timer pool (the simulated model's ticks, long-poll
- * deadlines, sweeps) and the pool that writes to clients. Nothing else creates threads.
+ * deadlines, sweeps), the workers that carry on writing to clients that fell behind, and the
+ * upstream models' HTTP client threads (their own, so nothing a client does can stop the gateway
+ * reading a model). Nothing else creates threads.
  */
 @ApplicationScoped
 public class Scheduling {
@@ -25,6 +27,7 @@ public class Scheduling {
   private Settings settings;
   private ScheduledExecutorService timers;
   private ExecutorService delivery;
+  private ExecutorService upstream;
 
   protected Scheduling() {} // for CDI's proxy
 
@@ -41,11 +44,13 @@ public class Scheduling {
     timers = timerPool;
     delivery =
         Executors.newFixedThreadPool(settings.deliveryThreads(), daemons("streamgate-delivery"));
+    upstream = Executors.newCachedThreadPool(daemons("streamgate-upstream"));
   }
 
   @PreDestroy
   public void stop() {
     timers.shutdownNow();
+    upstream.shutdownNow();
     delivery.shutdown();
     try {
       if (!delivery.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -62,8 +67,14 @@ public class Scheduling {
     return timers;
   }
 
+  /** Carries on writing to a client whose last write finished later than it started. */
   public ExecutorService delivery() {
     return delivery;
+  }
+
+  /** The upstream models' HTTP client runs here, apart from everything that writes to clients. */
+  public ExecutorService upstream() {
+    return upstream;
   }
 
   private static ThreadFactory daemons(String prefix) {

@@ -3,13 +3,20 @@ package dev.streamgate.stream;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Pushes one stream to one client: whenever the log grows, reads everything after the client's
  * cursor and hands it to the sink as one write, never starting a write before the last one
- * finished. A slow client therefore gets larger, coalesced frames and never slows the producer or
- * anyone else; a client whose write does not finish in time is dropped, and resumes from the cursor
- * it last saw.
+ * finished.
+ *
+ * <p>Writes happen on the thread that appended the token, as long as the sink finishes them at once
+ * (its socket took the bytes): no hand-off per token. A write that the sink finishes later (the
+ * client fell behind) hands the client to the worker executor, which sends whatever piled up
+ * meanwhile as one coalesced frame. A slow client therefore never slows the producer or anyone
+ * else; a client whose write does not finish in time is dropped, and resumes from the cursor it
+ * last saw.
  */
 public final class Follower {
 
@@ -17,34 +24,31 @@ public final class Follower {
 
   private final TokenStream stream;
   private final FrameSink sink;
-  private final Executor executor;
+  private final Executor worker;
   private final Runnable onChange = this::signal;
-  private final AtomicBoolean busy = new AtomicBoolean(); // a drain is scheduled or writing
+  private final AtomicBoolean busy = new AtomicBoolean(); // someone is draining or writing
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile long cursor;
   private volatile long writeStartedNanos; // 0 when no write is in flight
   private volatile long lastWriteNanos = System.nanoTime();
 
-  Follower(TokenStream stream, long cursor, FrameSink sink, Executor executor) {
+  Follower(TokenStream stream, long cursor, FrameSink sink, Executor worker) {
     this.stream = stream;
     this.cursor = cursor;
     this.sink = sink;
-    this.executor = executor;
+    this.worker = worker;
   }
 
+  /** Opens the sink, then sends what the log already holds; on the calling thread if it can. */
   void start() {
-    busy.set(true); // the open write goes first; appends meanwhile wait for release()
+    busy.set(true); // the open write goes first; appends meanwhile leave the work to us
     stream.addListener(onChange);
-    dispatch(
-        () ->
-            sink.open(
-                failure -> {
-                  if (failure != null) {
-                    close();
-                  } else {
-                    release(); // then what was already in the log
-                  }
-                }));
+    Write open = new Write(null);
+    writeStartedNanos = System.nanoTime();
+    sink.open(open);
+    if (open.returned()) {
+      continueAfter(open.failure);
+    }
   }
 
   public TokenStream stream() {
@@ -78,53 +82,72 @@ public final class Follower {
 
   private void signal() {
     if (!closed.get() && busy.compareAndSet(false, true)) {
-      dispatch(this::drain);
+      drain();
     }
   }
 
-  private void dispatch(Runnable task) {
-    try {
-      executor.execute(task);
-    } catch (RejectedExecutionException shuttingDown) {
-      close();
-    }
-  }
-
+  /**
+   * Writes slices until the log has nothing more for this client or a write does not finish at
+   * once; then that write's completion carries on, on the worker. Called holding {@code busy}.
+   */
   private void drain() {
-    if (closed.get()) {
-      return;
+    while (!closed.get()) {
+      Slice slice = stream.read(cursor, MAX_BATCH);
+      if (slice.isEmpty()) {
+        if (release()) {
+          continue;
+        }
+        return;
+      }
+      Write write = new Write(slice);
+      writeStartedNanos = System.nanoTime();
+      sink.write(slice, write);
+      if (!write.returned() || !written(slice, write.failure)) {
+        return;
+      }
     }
-    Slice slice = stream.read(cursor, MAX_BATCH);
-    if (slice.isEmpty()) {
-      release();
-      return;
-    }
-    writeStartedNanos = System.nanoTime();
-    sink.write(slice, failure -> written(slice, failure));
   }
 
-  private void written(Slice slice, Throwable failure) {
-    long now = System.nanoTime();
+  /** Records a finished write; true if the client can take more. */
+  private boolean written(Slice slice, Throwable failure) {
     writeStartedNanos = 0;
-    lastWriteNanos = now;
+    lastWriteNanos = System.nanoTime();
     if (failure != null) {
       close(); // the cursor stays where the client's last complete write left it
-      return;
+      return false;
     }
     cursor = slice.lastSeq();
     if (slice.terminal() != null) {
       close();
+      return false;
+    }
+    return true;
+  }
+
+  /** After the open write or a keepalive: on to whatever the log holds. */
+  private void continueAfter(Throwable failure) {
+    writeStartedNanos = 0;
+    lastWriteNanos = System.nanoTime();
+    if (failure != null) {
+      close();
     } else {
-      release();
+      drain(); // what was already in the log
     }
   }
 
   // Clear the flag, then look again: a token appended while we were busy saw the flag set and
-  // left the work to us.
-  private void release() {
+  // left the work to us. True if we took the flag back and should drain again.
+  private boolean release() {
     busy.set(false);
-    if (stream.hasAfter(cursor)) {
-      signal();
+    return stream.hasAfter(cursor) && !closed.get() && busy.compareAndSet(false, true);
+  }
+
+  /** Carries on a drain on the worker, after a write that finished later than it started. */
+  private void resume(Runnable task) {
+    try {
+      worker.execute(task);
+    } catch (RejectedExecutionException shuttingDown) {
+      close();
     }
   }
 
@@ -134,19 +157,14 @@ public final class Follower {
       return;
     }
     if (busy.compareAndSet(false, true)) {
-      dispatch(
+      resume(
           () -> {
+            Write ping = new Write(null);
             writeStartedNanos = System.nanoTime();
-            sink.keepalive(
-                failure -> {
-                  writeStartedNanos = 0;
-                  lastWriteNanos = System.nanoTime();
-                  if (failure != null) {
-                    close();
-                  } else {
-                    release();
-                  }
-                });
+            sink.keepalive(ping);
+            if (ping.returned()) {
+              continueAfter(ping.failure);
+            }
           });
     }
   }
@@ -155,5 +173,45 @@ public final class Follower {
   boolean isStuck(long nowNanos, long limitNanos) {
     long started = writeStartedNanos;
     return started != 0 && nowNanos - started > limitNanos;
+  }
+
+  /**
+   * One write's completion. Whichever comes second, the sink's report or the writer's return from
+   * the sink, carries on: the writer's loop if the report came first (the common case, no
+   * hand-off), else the worker.
+   */
+  private final class Write implements Consumer<Throwable> {
+    private static final int PENDING = 0;
+    private static final int REPORTED = 1;
+    private static final int RETURNED = 2;
+
+    private final Slice slice; // null for the open and keepalive writes
+    private final AtomicInteger state = new AtomicInteger(PENDING);
+    private Throwable failure; // published by the state's CAS
+
+    Write(Slice slice) {
+      this.slice = slice;
+    }
+
+    @Override
+    public void accept(Throwable failure) {
+      this.failure = failure;
+      if (!state.compareAndSet(PENDING, REPORTED)) { // the writer has gone: we carry on
+        resume(this::carryOn);
+      }
+    }
+
+    /** Called by the writer once the sink returned: true if the write was already reported. */
+    boolean returned() {
+      return !state.compareAndSet(PENDING, RETURNED);
+    }
+
+    private void carryOn() {
+      if (slice == null) {
+        continueAfter(failure);
+      } else if (written(slice, failure)) {
+        drain();
+      }
+    }
   }
 }

@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -86,6 +87,16 @@ public class Followers {
     return active.size();
   }
 
+  // Dropping a WebSocket sends a close frame, which Tomcat only sends blocking (for at most the
+  // socket's short control timeout): never on the timer thread, which also drives the model.
+  private void dropOffTimer(Follower follower) {
+    try {
+      scheduling.delivery().execute(follower::abort);
+    } catch (RejectedExecutionException shuttingDown) {
+      follower.abort();
+    }
+  }
+
   private void sweep() {
     long now = System.nanoTime();
     long keepalive = settings.keepalive().toNanos();
@@ -100,7 +111,7 @@ public class Followers {
                     + follower.stream().id()
                     + " at seq "
                     + follower.cursor());
-        follower.abort();
+        dropOffTimer(follower);
       } else {
         follower.keepaliveIfIdle(now, keepalive);
       }

@@ -10,8 +10,8 @@ import java.util.logging.Logger;
  * One producer writes; any number of readers read after their own cursor without locking. There are
  * no per-reader queues: the log is the buffer.
  *
- * <p>Listeners are told, on the writer's thread, that something changed. They must not block or do
- * I/O: they schedule work and return.
+ * <p>Listeners are told, on the writer's thread, that something changed. They must never block: a
+ * non-blocking write to a client is fine, waiting for one is not.
  */
 public final class TokenStream {
 

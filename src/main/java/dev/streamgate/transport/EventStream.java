@@ -4,70 +4,70 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
- * A {@code text/event-stream} response that lives as long as its generation ({@code /events} and
- * {@code /v1}): what a follower's sink writes through, and ends once, giving back the connection's
- * slot. Every write and the end go through the request's {@link AsyncGuard}.
+ * A {@code text/event-stream} response written by our own servlet ({@code /v1}): frames go out
+ * through the request's non-blocking {@link ResponseChannel}, which ends once and gives back the
+ * connection's slot.
  */
 public final class EventStream {
 
-  private final OutputStream out;
-  private final AsyncGuard guard;
-  private final Runnable release;
-  private final AtomicBoolean ended = new AtomicBoolean();
+  private static final byte[] KEEPALIVE = ": keepalive\n\n".getBytes(StandardCharsets.UTF_8);
 
-  private EventStream(OutputStream out, AsyncGuard guard, Runnable release) {
-    this.out = out;
-    this.guard = guard;
-    this.release = release;
+  private final ResponseChannel channel;
+
+  private EventStream(ResponseChannel channel) {
+    this.channel = channel;
   }
 
   /**
-   * Sets the status and the headers every event stream needs and makes the request async with no
-   * timeout (keepalives find clients that are gone). Nothing is written yet: the request thread may
-   * write a first comment and flush before a follower starts. {@code release} runs when the stream
-   * ends.
+   * Sets the status and the headers every event stream needs, sends them (so the client sees them
+   * before the first token), and makes the request async with no timeout: keepalives find clients
+   * that are gone. {@code release} runs once when the stream ends, or at once if it cannot start.
    */
   public static EventStream start(
       HttpServletRequest request, HttpServletResponse response, Runnable release)
       throws IOException {
-    response.setStatus(200);
-    response.setContentType("text/event-stream;charset=UTF-8");
-    response.setHeader("Cache-Control", "no-cache");
-    // nginx buffers proxied responses unless told not to; an event stream must flow as written.
-    response.setHeader("X-Accel-Buffering", "no");
-    AsyncContext async = request.startAsync();
-    async.setTimeout(0);
-    return new EventStream(response.getOutputStream(), AsyncGuard.on(async), release);
+    try {
+      response.setStatus(200);
+      response.setContentType("text/event-stream;charset=UTF-8");
+      response.setHeader("Cache-Control", "no-cache");
+      // nginx buffers proxied responses unless told not to; an event stream must flow as written.
+      response.setHeader("X-Accel-Buffering", "no");
+      // Headers only, on the request thread of a fresh response: they fit any socket buffer. From
+      // here on every write is non-blocking.
+      response.flushBuffer();
+      AsyncContext async = request.startAsync();
+      async.setTimeout(0);
+      return new EventStream(ResponseChannel.open(async, response, release));
+    } catch (IOException | RuntimeException e) {
+      release.run(); // the client left before its stream started
+      if (request.isAsyncStarted()) {
+        request.getAsyncContext().complete();
+      }
+      throw e;
+    }
   }
 
-  /** Writes and flushes {@code frames}; {@code written} hears null or the failure. */
+  /** Sends {@code frames}; {@code written} hears null once they are out, or the failure. */
   public void send(String frames, Consumer<Throwable> written) {
-    guard.flush(out, frames, written);
+    channel.send(frames.getBytes(StandardCharsets.UTF_8), written);
   }
 
   /** A comment line: keeps proxies from closing an idle stream and finds clients that are gone. */
   public void keepalive(Consumer<Throwable> written) {
-    send(": keepalive\n\n", written);
+    channel.send(KEEPALIVE, written);
   }
 
-  /** Completes the response (at most once, with {@link #drop()}). */
+  /** Completes the response once what it was sent is out. */
   public void end() {
-    if (ended.compareAndSet(false, true)) {
-      release.run();
-      guard.complete();
-    }
+    channel.end();
   }
 
-  /** Ends the response without waiting for a write that is stuck on the client. */
+  /** Ends the response now, without waiting for a client that is stuck. */
   public void drop() {
-    if (ended.compareAndSet(false, true)) {
-      release.run();
-      guard.completeSoon();
-    }
+    channel.drop();
   }
 }

@@ -1,5 +1,6 @@
 package dev.streamgate.transport;
 
+import dev.streamgate.transport.sse.SseExchange;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
@@ -9,9 +10,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Routes {@code /api/generations/{id}/events} and {@code /poll} to their servlets (by name). A
- * servlet mapping cannot put a wildcard mid-path, and the rest of {@code /api} belongs to JAX-RS.
- * Mapped in web.xml, after the access filter.
+ * Routes {@code /api/generations/{id}/poll} to its servlet (by name: a servlet mapping cannot put a
+ * wildcard mid-path, and the rest of {@code /api} belongs to JAX-RS), and hands {@code /events} on
+ * to Jersey inside an {@link SseExchange}. Mapped in web.xml, after the access filter.
  */
 public class GenerationRoutes extends HttpFilter {
 
@@ -31,6 +32,15 @@ public class GenerationRoutes extends HttpFilter {
     String servlet = target(path);
     if (servlet == null) {
       chain.doFilter(request, response);
+      return;
+    }
+    if (servlet.equals("events")) {
+      SseExchange exchange = new SseExchange(request, response);
+      try {
+        chain.doFilter(exchange.request(), exchange.response());
+      } finally {
+        exchange.leftJersey();
+      }
       return;
     }
     request.setAttribute(ID, path.substring(PREFIX.length(), path.lastIndexOf('/')));

@@ -4,8 +4,9 @@ import dev.streamgate.api.ProblemException;
 import dev.streamgate.stream.FinishReason;
 import dev.streamgate.stream.Terminal;
 import dev.streamgate.stream.TokenStream;
-import dev.streamgate.transport.AsyncGuard;
+import dev.streamgate.transport.ResponseChannel;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,65 +14,79 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** A non-streamed completion: the request is parked (no thread held) until the generation ends. */
+/**
+ * A non-streamed completion: the request is parked (no thread held, one connection slot taken)
+ * until the generation ends, then answered without blocking. A client that leaves stops listening,
+ * so a generation nobody waits for counts as orphaned.
+ */
 final class CompletionWaiter implements Runnable {
 
   private static final Logger LOG = Logger.getLogger(CompletionWaiter.class.getName());
 
-  private final AsyncContext async;
-  private final AsyncGuard guard;
   private final TokenStream stream;
   private final AtomicBoolean answered = new AtomicBoolean();
+  private ResponseChannel channel; // set before the waiter listens
 
-  private CompletionWaiter(AsyncContext async, TokenStream stream) {
-    this.async = async;
-    this.guard = AsyncGuard.on(async);
+  private CompletionWaiter(TokenStream stream) {
     this.stream = stream;
   }
 
-  static void answerWhenDone(AsyncContext async, TokenStream stream) {
-    async.setTimeout(0); // as long as the generation takes; max_tokens bounds it
-    CompletionWaiter waiter = new CompletionWaiter(async, stream);
+  /** Parks the request until {@code stream} ends; {@code release} runs once when it is over. */
+  static void answerWhenDone(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      TokenStream stream,
+      Runnable release)
+      throws IOException {
+    CompletionWaiter waiter = new CompletionWaiter(stream);
+    try {
+      AsyncContext async = request.startAsync();
+      async.setTimeout(0); // as long as the generation takes; max_tokens bounds it
+      waiter.channel =
+          ResponseChannel.open(
+              async,
+              response,
+              () -> {
+                stream.removeListener(waiter);
+                release.run();
+              });
+    } catch (IOException | RuntimeException e) {
+      release.run();
+      throw e;
+    }
     stream.addListener(waiter);
     waiter.run(); // it may have ended already
   }
 
-  /** Called on the writer's thread: hand the answer to a container thread, never write here. */
+  /** Called on the writer's thread; the answer goes out without blocking it. */
   @Override
   public void run() {
     if (stream.isEnded() && answered.compareAndSet(false, true)) {
       stream.removeListener(this);
-      async.start(this::answer);
+      channel.answer(
+          this::prepare,
+          failure -> LOG.log(Level.FINE, "client left before its completion", failure));
     }
   }
 
-  private void answer() {
-    try {
-      guard.write(() -> respond((HttpServletResponse) async.getResponse()));
-    } catch (IOException | IllegalStateException e) {
-      LOG.log(Level.FINE, "client left before its completion", e);
-    } finally {
-      guard.complete();
-    }
-  }
-
-  private void respond(HttpServletResponse response) throws IOException {
+  private byte[] prepare(HttpServletResponse response) {
     Terminal end = stream.terminal();
     if (end.isError()) {
-      OpenAiErrors.write(response, new ProblemException(500, end.errorCode(), end.errorMessage()));
-    } else if (end.reason() == FinishReason.CANCELLED) {
-      OpenAiErrors.write(
-          response, new ProblemException(409, "cancelled", "The generation was cancelled."));
-    } else {
-      OpenAiChunks chunks =
-          new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());
-      byte[] body =
-          chunks
-              .completion(stream.text(), end, OpenAiChunks.usageOf(stream.usage(), end.tokens()))
-              .getBytes(StandardCharsets.UTF_8);
-      response.setContentType("application/json");
-      response.setContentLength(body.length);
-      response.getOutputStream().write(body);
+      return OpenAiErrors.prepare(
+          response, new ProblemException(500, end.errorCode(), end.errorMessage()));
     }
+    if (end.reason() == FinishReason.CANCELLED) {
+      return OpenAiErrors.prepare(
+          response, new ProblemException(409, "cancelled", "The generation was cancelled."));
+    }
+    OpenAiChunks chunks =
+        new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());
+    byte[] body =
+        chunks
+            .completion(stream.text(), end, OpenAiChunks.usageOf(stream.usage(), end.tokens()))
+            .getBytes(StandardCharsets.UTF_8);
+    response.setContentType("application/json");
+    response.setContentLength(body.length);
+    return body;
   }
 }

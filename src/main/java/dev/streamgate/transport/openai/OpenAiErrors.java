@@ -16,6 +16,11 @@ public final class OpenAiErrors {
   private OpenAiErrors() {}
 
   public static void write(HttpServletResponse response, Throwable failure) throws IOException {
+    response.getOutputStream().write(prepare(response, failure));
+  }
+
+  /** Sets the status and headers of the error envelope for {@code failure}; returns its body. */
+  public static byte[] prepare(HttpServletResponse response, Throwable failure) {
     Problem problem = Problems.of(failure);
     int status = "unknown_model".equals(problem.code()) ? 404 : problem.status();
     String code = "unknown_model".equals(problem.code()) ? "model_not_found" : problem.code();
@@ -29,7 +34,7 @@ public final class OpenAiErrors {
         envelope(problem.detail(), type(status), problem.param(), code)
             .getBytes(StandardCharsets.UTF_8);
     response.setContentLength(body.length);
-    response.getOutputStream().write(body);
+    return body;
   }
 
   static String envelope(String message, String type, String param, String code) {

@@ -65,7 +65,8 @@ public class OpenAiServlet extends HttpServlet {
               cursor,
               "true".equals(request.getParameter("include_usage")));
         } else {
-          CompletionWaiter.answerWhenDone(request.startAsync(), stream);
+          CompletionWaiter.answerWhenDone(
+              request, response, stream, limits.connect(Caller.of(request)));
         }
       } else if (path.equals("/models")) {
         Methods.require("GET", request, response);
@@ -83,12 +84,13 @@ public class OpenAiServlet extends HttpServlet {
   private void create(HttpServletRequest request, HttpServletResponse response) throws IOException {
     OpenAiRequests.ChatRequest chat =
         OpenAiRequests.read(JsonBodies.read(request.getInputStream(), settings.maxBodyBytes()));
-    TokenStream stream = generations.start(chat.generation(), limits.admit(Caller.of(request)));
+    Caller caller = Caller.of(request);
+    TokenStream stream = generations.start(chat.generation(), limits.admit(caller));
     if (chat.stream()) {
       stream(request, response, stream, 0, chat.includeUsage());
     } else {
       response.setHeader(GENERATION_HEADER, stream.id());
-      CompletionWaiter.answerWhenDone(request.startAsync(), stream);
+      CompletionWaiter.answerWhenDone(request, response, stream, limits.connect(caller));
     }
   }
 
@@ -102,7 +104,6 @@ public class OpenAiServlet extends HttpServlet {
     Runnable release = limits.connect(Caller.of(request));
     response.setHeader(GENERATION_HEADER, stream.id());
     EventStream events = EventStream.start(request, response, release);
-    response.flushBuffer(); // the client sees the status and headers before the first token
     OpenAiChunks chunks =
         new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());
     followers.follow(stream, after, new OpenAiSink(events, chunks, stream, includeUsage, after));

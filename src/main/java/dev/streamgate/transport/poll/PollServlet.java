@@ -22,7 +22,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * {@code GET /api/generations/{id}/poll?after=n&wait=s}: every token after {@code n} at once if
  * there are any, else the request is parked (no thread held) until the next token, the end, or
- * {@code wait} seconds (default 25, at most 60) pass, which answers an empty list.
+ * {@code wait} seconds (default 25, at most 60) pass, which answers an empty list. Every answer
+ * goes out without blocking a thread on the client.
  */
 public class PollServlet extends HttpServlet {
 
@@ -44,10 +45,8 @@ public class PollServlet extends HttpServlet {
       TokenStream stream = registry.find(GenerationRoutes.idOf(request), caller.name());
       long after = Cursors.parse(request.getParameter("after"), "after", stream);
       int wait = waitSeconds(request.getParameter("wait"));
-      Slice slice = stream.read(after, MAX_TOKENS_PER_ANSWER);
-      if (!slice.isEmpty() || wait == 0) {
-        stream.touch();
-        write(response, slice);
+      if (wait == 0 || stream.hasAfter(after)) {
+        PollWaiter.answerNow(request, response, stream, after);
         return;
       }
       Runnable pollSlot = limits.parkPoll(stream.id());
@@ -58,14 +57,21 @@ public class PollServlet extends HttpServlet {
         pollSlot.run();
         throw refused;
       }
-      Runnable release =
+      PollWaiter.park(
+          request,
+          response,
+          stream,
+          after,
+          wait,
+          scheduling,
           () -> {
             pollSlot.run();
             connection.run();
-          };
-      new PollWaiter(request.startAsync(), stream, after, wait, scheduling, release).start();
+          });
     } catch (RuntimeException e) {
-      ProblemResponses.write(response, e);
+      if (!request.isAsyncStarted()) {
+        ProblemResponses.write(response, e);
+      }
     }
   }
 
@@ -89,12 +95,13 @@ public class PollServlet extends HttpServlet {
             "wait"));
   }
 
-  static void write(HttpServletResponse response, Slice slice) throws IOException {
+  /** Sets the answer's status and headers; returns its body. */
+  static byte[] prepare(HttpServletResponse response, Slice slice) {
     byte[] body = PollResponses.of(slice).getBytes(StandardCharsets.UTF_8);
     response.setStatus(200);
     response.setContentType("application/json");
     response.setHeader("Cache-Control", "no-store");
     response.setContentLength(body.length);
-    response.getOutputStream().write(body);
+    return body;
   }
 }

@@ -2,13 +2,13 @@ package dev.streamgate.transport.poll;
 
 import dev.streamgate.runtime.Scheduling;
 import dev.streamgate.stream.TokenStream;
-import dev.streamgate.transport.AsyncGuard;
+import dev.streamgate.transport.ResponseChannel;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,58 +16,78 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One parked long poll. Whichever comes first (a new token or the end, our deadline, the
- * container's timeout, an error) claims the request; only the claimant writes and completes it.
+ * One long poll. Whichever comes first (a new token or the end, our deadline, the container's
+ * timeout, the client leaving) claims the request; only the claimant answers it, on its own thread
+ * and without blocking.
  */
 final class PollWaiter implements AsyncListener {
 
   private static final Logger LOG = Logger.getLogger(PollWaiter.class.getName());
 
-  private final AsyncContext async;
-  private final AsyncGuard guard;
   private final TokenStream stream;
   private final long after;
-  private final int waitSeconds;
-  private final Scheduling scheduling;
-  private final Runnable release;
   private final AtomicBoolean claimed = new AtomicBoolean();
   private final Runnable onChange = this::wake;
+  private ResponseChannel channel;
   private volatile ScheduledFuture<?> deadline;
 
-  PollWaiter(
-      AsyncContext async,
+  private PollWaiter(TokenStream stream, long after) {
+    this.stream = stream;
+    this.after = after;
+  }
+
+  /** Answers at once with what there is after {@code after} (perhaps nothing). */
+  static void answerNow(
+      HttpServletRequest request, HttpServletResponse response, TokenStream stream, long after)
+      throws IOException {
+    PollWaiter waiter = new PollWaiter(stream, after);
+    waiter.channel = ResponseChannel.open(request.startAsync(), response, () -> {});
+    waiter.claimed.set(true);
+    stream.touch();
+    waiter.answer();
+  }
+
+  /**
+   * Parks the request until there is something after {@code after} or {@code waitSeconds} pass.
+   * {@code release} (the poll's slots) runs once, when the request is over.
+   */
+  static void park(
+      HttpServletRequest request,
+      HttpServletResponse response,
       TokenStream stream,
       long after,
       int waitSeconds,
       Scheduling scheduling,
-      Runnable release) {
-    this.async = async;
-    this.guard = AsyncGuard.on(async);
-    this.release = release;
-    this.stream = stream;
-    this.after = after;
-    this.waitSeconds = waitSeconds;
-    this.scheduling = scheduling;
-  }
-
-  void start() {
-    async.addListener(this);
-    // Our own deadline answers on time; Tomcat checks async timeouts only once a second.
-    async.setTimeout(TimeUnit.SECONDS.toMillis(waitSeconds + 5L));
-    stream.addListener(onChange);
-    deadline = scheduling.timers().schedule(this::wake, waitSeconds, TimeUnit.SECONDS);
+      Runnable release)
+      throws IOException {
+    PollWaiter waiter = new PollWaiter(stream, after);
+    try {
+      AsyncContext async = request.startAsync();
+      // Our own deadline answers on time; Tomcat checks async timeouts only once a second.
+      async.setTimeout(TimeUnit.SECONDS.toMillis(waitSeconds + 5L));
+      async.addListener(waiter);
+      waiter.channel =
+          ResponseChannel.open(
+              async,
+              response,
+              () -> {
+                waiter.claim();
+                release.run();
+              });
+    } catch (IOException | RuntimeException e) {
+      release.run();
+      throw e;
+    }
+    stream.addListener(waiter.onChange);
+    waiter.deadline = scheduling.timers().schedule(waiter::wake, waitSeconds, TimeUnit.SECONDS);
     if (stream.hasAfter(after)) {
-      wake(); // a token came between the servlet's read and our listener
+      waiter.wake(); // a token came between the servlet's read and our listener
     }
   }
 
   private void wake() {
     if (claim()) {
-      try {
-        scheduling.delivery().execute(this::answer);
-      } catch (RejectedExecutionException shuttingDown) {
-        guard.complete();
-      }
+      answer();
     }
   }
 
@@ -76,7 +96,6 @@ final class PollWaiter implements AsyncListener {
       return false;
     }
     stream.removeListener(onChange);
-    release.run();
     ScheduledFuture<?> pending = deadline;
     if (pending != null) {
       pending.cancel(false);
@@ -85,24 +104,16 @@ final class PollWaiter implements AsyncListener {
   }
 
   private void answer() {
-    try {
-      guard.write(
-          () ->
-              PollServlet.write(
-                  (HttpServletResponse) async.getResponse(),
-                  stream.read(after, PollServlet.MAX_TOKENS_PER_ANSWER)));
-    } catch (IOException | IllegalStateException e) {
-      LOG.log(Level.FINE, "long-poll client went away before its answer", e);
-    } finally {
-      guard.complete();
-    }
+    channel.answer(
+        response ->
+            PollServlet.prepare(response, stream.read(after, PollServlet.MAX_TOKENS_PER_ANSWER)),
+        failure -> LOG.log(Level.FINE, "long-poll client went away before its answer", failure));
   }
 
+  /** The container's timeout, if our deadline did not come first: answer here, empty. */
   @Override
   public void onTimeout(AsyncEvent event) {
-    if (claim()) {
-      answer();
-    }
+    wake();
   }
 
   @Override

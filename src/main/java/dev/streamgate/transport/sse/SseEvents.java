@@ -3,51 +3,65 @@ package dev.streamgate.transport.sse;
 import dev.streamgate.api.Json;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.Terminal;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 
 /**
- * The SSE wire format of a generation, written as text: {@code event}, {@code id}, one {@code data}
- * line. A {@code token} event's id is the last seq it carries, so a browser's {@code Last-Event-ID}
- * is exactly the cursor to resume from. Data is always one line of JSON (line breaks in token text
- * are escaped) and names and ids are ours, so no token can forge a field or an event.
+ * The SSE wire format of a generation, as JAX-RS events: {@code event}, {@code id}, one {@code
+ * data} line. A {@code token} event's id is the last seq it carries, so a browser's {@code
+ * Last-Event-ID} is exactly the cursor to resume from. Data is always one line of JSON (line breaks
+ * in token text are escaped) and names and ids are ours, so no token can forge a field or an event.
  */
 final class SseEvents {
 
+  private final Sse sse;
   private final String id;
   private final long retryMillis;
   private boolean retrySent; // the writes to one client come one at a time
 
-  SseEvents(String id, long retryMillis) {
+  SseEvents(Sse sse, String id, long retryMillis) {
+    this.sse = sse;
     this.id = id;
     this.retryMillis = retryMillis;
   }
 
   /** A comment that commits the response at once, so the client sees its headers. */
-  String hello() {
-    return ": stream " + id + "\n\n";
+  OutboundSseEvent hello() {
+    return sse.newEventBuilder().comment("stream " + id).build();
+  }
+
+  /** A comment line: keeps proxies from closing an idle stream and finds clients that are gone. */
+  OutboundSseEvent keepalive() {
+    return sse.newEventBuilder().comment("keepalive").build();
   }
 
   /** One event for the slice's tokens: normally one token, several when the client fell behind. */
-  StringBuilder tokens(StringBuilder out, Slice slice) {
-    out.append("event: token\nid: ").append(slice.lastSeq()).append('\n');
-    return data(retry(out), tokenData(slice));
+  OutboundSseEvent tokens(Slice slice) {
+    return builder()
+        .name("token")
+        .id(Long.toString(slice.lastSeq()))
+        .mediaType(MediaType.TEXT_PLAIN_TYPE)
+        .data(String.class, tokenData(slice))
+        .build();
   }
 
-  StringBuilder end(StringBuilder out, Terminal end) {
-    out.append(end.isError() ? "event: error\n" : "event: done\n");
-    return data(retry(out), endData(end));
+  OutboundSseEvent end(Terminal end) {
+    return builder()
+        .name(end.isError() ? "error" : "done")
+        .mediaType(MediaType.TEXT_PLAIN_TYPE)
+        .data(String.class, endData(end))
+        .build();
   }
 
   /** The {@code retry:} hint rides on the first event, before any reconnect can happen. */
-  private StringBuilder retry(StringBuilder out) {
+  private OutboundSseEvent.Builder builder() {
+    OutboundSseEvent.Builder builder = sse.newEventBuilder();
     if (!retrySent) {
       retrySent = true;
-      out.append("retry: ").append(retryMillis).append('\n');
+      builder.reconnectDelay(retryMillis);
     }
-    return out;
-  }
-
-  private static StringBuilder data(StringBuilder out, String json) {
-    return out.append("data: ").append(json).append("\n\n");
+    return builder;
   }
 
   /** {@code {"seq":n,"text":"..."}}, with {@code first_seq} when the event carries several. */
