@@ -96,20 +96,23 @@ public final class ResponseChannel implements AsyncListener, WriteListener {
   /**
    * Answers the request in one go (a long poll, a whole completion) and ends it, unless it is
    * already over. {@code failed} hears why the answer did not reach the client, if it did not.
+   *
+   * @return true if the answer is still going out (the client is slow): the caller decides how long
+   *     to give it before {@link #drop()}
    */
-  public void answer(Answer answer, Consumer<Throwable> failed) {
+  public boolean answer(Answer answer, Consumer<Throwable> failed) {
     byte[] body;
     lock.lock();
     try {
       if (over) {
         failed.accept(over());
-        return;
+        return false;
       }
       body = answer.prepare(response);
     } catch (IOException | RuntimeException e) {
       failed.accept(e);
       drop();
-      return;
+      return false;
     } finally {
       lock.unlock();
     }
@@ -121,6 +124,7 @@ public final class ResponseChannel implements AsyncListener, WriteListener {
           }
         });
     end();
+    return !isOver();
   }
 
   /**

@@ -10,6 +10,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,11 +27,15 @@ final class CompletionWaiter implements Runnable {
   private static final Logger LOG = Logger.getLogger(CompletionWaiter.class.getName());
 
   private final TokenStream stream;
+  private final ScheduledExecutorService timers;
+  private final Duration stuckTimeout;
   private final AtomicBoolean answered = new AtomicBoolean();
   private ResponseChannel channel; // set before the waiter listens
 
-  private CompletionWaiter(TokenStream stream) {
+  private CompletionWaiter(TokenStream stream, ScheduledExecutorService timers, Duration stuck) {
     this.stream = stream;
+    this.timers = timers;
+    this.stuckTimeout = stuck;
   }
 
   /** Parks the request until {@code stream} ends; {@code release} runs once when it is over. */
@@ -36,9 +43,11 @@ final class CompletionWaiter implements Runnable {
       HttpServletRequest request,
       HttpServletResponse response,
       TokenStream stream,
+      ScheduledExecutorService timers,
+      Duration stuckTimeout,
       Runnable release)
       throws IOException {
-    CompletionWaiter waiter = new CompletionWaiter(stream);
+    CompletionWaiter waiter = new CompletionWaiter(stream, timers, stuckTimeout);
     try {
       AsyncContext async = request.startAsync();
       async.setTimeout(0); // as long as the generation takes; max_tokens bounds it
@@ -63,9 +72,13 @@ final class CompletionWaiter implements Runnable {
   public void run() {
     if (stream.isEnded() && answered.compareAndSet(false, true)) {
       stream.removeListener(this);
-      channel.answer(
-          this::prepare,
-          failure -> LOG.log(Level.FINE, "client left before its completion", failure));
+      boolean slow =
+          channel.answer(
+              this::prepare,
+              failure -> LOG.log(Level.FINE, "client left before its completion", failure));
+      if (slow) { // a client that stopped reading keeps its answer until the stuck timeout
+        timers.schedule(channel::drop, stuckTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import dev.streamgate.api.Cursors;
 import dev.streamgate.api.JsonBodies;
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.generation.GenerationService;
+import dev.streamgate.runtime.Scheduling;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
@@ -36,6 +37,7 @@ public class OpenAiServlet extends HttpServlet {
   @Inject Followers followers;
   @Inject Settings settings;
   @Inject Limits limits;
+  @Inject Scheduling scheduling;
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -65,8 +67,7 @@ public class OpenAiServlet extends HttpServlet {
               cursor,
               "true".equals(request.getParameter("include_usage")));
         } else {
-          CompletionWaiter.answerWhenDone(
-              request, response, stream, limits.connect(Caller.of(request)));
+          waitForCompletion(request, response, stream, Caller.of(request));
         }
       } else if (path.equals("/models")) {
         Methods.require("GET", request, response);
@@ -90,7 +91,7 @@ public class OpenAiServlet extends HttpServlet {
       stream(request, response, stream, 0, chat.includeUsage());
     } else {
       response.setHeader(GENERATION_HEADER, stream.id());
-      CompletionWaiter.answerWhenDone(request, response, stream, limits.connect(caller));
+      waitForCompletion(request, response, stream, caller);
     }
   }
 
@@ -107,6 +108,18 @@ public class OpenAiServlet extends HttpServlet {
     OpenAiChunks chunks =
         new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());
     followers.follow(stream, after, new OpenAiSink(events, chunks, stream, includeUsage, after));
+  }
+
+  private void waitForCompletion(
+      HttpServletRequest request, HttpServletResponse response, TokenStream stream, Caller caller)
+      throws IOException {
+    CompletionWaiter.answerWhenDone(
+        request,
+        response,
+        stream,
+        scheduling.timers(),
+        settings.stuckTimeout(),
+        limits.connect(caller));
   }
 
   private void models(HttpServletResponse response) throws IOException {

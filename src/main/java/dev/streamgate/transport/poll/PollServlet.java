@@ -5,6 +5,7 @@ import dev.streamgate.api.Problem;
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.api.ProblemResponses;
 import dev.streamgate.runtime.Scheduling;
+import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Slice;
@@ -35,6 +36,7 @@ public class PollServlet extends HttpServlet {
   @Inject StreamRegistry registry;
   @Inject Scheduling scheduling;
   @Inject Limits limits;
+  @Inject Settings settings;
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -46,7 +48,7 @@ public class PollServlet extends HttpServlet {
       long after = Cursors.parse(request.getParameter("after"), "after", stream);
       int wait = waitSeconds(request.getParameter("wait"));
       if (wait == 0 || stream.hasAfter(after)) {
-        PollWaiter.answerNow(request, response, stream, after);
+        PollWaiter.answerNow(request, response, stream, after, scheduling, settings.stuckTimeout());
         return;
       }
       Runnable pollSlot = limits.parkPoll(stream.id());
@@ -64,6 +66,7 @@ public class PollServlet extends HttpServlet {
           after,
           wait,
           scheduling,
+          settings.stuckTimeout(),
           () -> {
             pollSlot.run();
             connection.run();

@@ -9,6 +9,7 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,21 +27,30 @@ final class PollWaiter implements AsyncListener {
 
   private final TokenStream stream;
   private final long after;
+  private final Scheduling scheduling;
+  private final Duration stuckTimeout;
   private final AtomicBoolean claimed = new AtomicBoolean();
   private final Runnable onChange = this::wake;
   private ResponseChannel channel;
   private volatile ScheduledFuture<?> deadline;
 
-  private PollWaiter(TokenStream stream, long after) {
+  private PollWaiter(TokenStream stream, long after, Scheduling scheduling, Duration stuck) {
     this.stream = stream;
     this.after = after;
+    this.scheduling = scheduling;
+    this.stuckTimeout = stuck;
   }
 
   /** Answers at once with what there is after {@code after} (perhaps nothing). */
   static void answerNow(
-      HttpServletRequest request, HttpServletResponse response, TokenStream stream, long after)
+      HttpServletRequest request,
+      HttpServletResponse response,
+      TokenStream stream,
+      long after,
+      Scheduling scheduling,
+      Duration stuckTimeout)
       throws IOException {
-    PollWaiter waiter = new PollWaiter(stream, after);
+    PollWaiter waiter = new PollWaiter(stream, after, scheduling, stuckTimeout);
     waiter.channel = ResponseChannel.open(request.startAsync(), response, () -> {});
     waiter.claimed.set(true);
     stream.touch();
@@ -58,9 +68,10 @@ final class PollWaiter implements AsyncListener {
       long after,
       int waitSeconds,
       Scheduling scheduling,
+      Duration stuckTimeout,
       Runnable release)
       throws IOException {
-    PollWaiter waiter = new PollWaiter(stream, after);
+    PollWaiter waiter = new PollWaiter(stream, after, scheduling, stuckTimeout);
     try {
       AsyncContext async = request.startAsync();
       // Our own deadline answers on time; Tomcat checks async timeouts only once a second.
@@ -104,10 +115,16 @@ final class PollWaiter implements AsyncListener {
   }
 
   private void answer() {
-    channel.answer(
-        response ->
-            PollServlet.prepare(response, stream.read(after, PollServlet.MAX_TOKENS_PER_ANSWER)),
-        failure -> LOG.log(Level.FINE, "long-poll client went away before its answer", failure));
+    boolean slow =
+        channel.answer(
+            response ->
+                PollServlet.prepare(
+                    response, stream.read(after, PollServlet.MAX_TOKENS_PER_ANSWER)),
+            failure ->
+                LOG.log(Level.FINE, "long-poll client went away before its answer", failure));
+    if (slow) { // a client that stopped reading: its answer waits until the stuck timeout, no more
+      scheduling.timers().schedule(channel::drop, stuckTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
   }
 
   /** The container's timeout, if our deadline did not come first: answer here, empty. */

@@ -44,6 +44,9 @@ public class WsEndpoint {
   @Inject Limits limits;
 
   private static final int PART_CHARS = 8192;
+  private static final String CONTROL_TIMEOUT_PROPERTY =
+      "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+  private static final Long CONTROL_TIMEOUT_MILLIS = 100L;
 
   private WsConnection connection;
   private StringBuilder message = new StringBuilder(); // a text message's parts so far
@@ -57,6 +60,9 @@ public class WsEndpoint {
     // STREAMGATE_MAX_BODY (1 MB) that was 2 MB of heap per socket. Messages come in parts instead.
     session.setMaxTextMessageBufferSize(PART_CHARS);
     session.setMaxBinaryMessageBufferSize(1024);
+    // Tomcat sends pings and close frames only blocking, for up to this long (20 s by default): on
+    // a client that stopped reading that parks whichever thread sends them. Text frames are async.
+    session.getUserProperties().put(CONTROL_TIMEOUT_PROPERTY, CONTROL_TIMEOUT_MILLIS);
     connection = new WsConnection(session);
     caller = (Caller) session.getUserProperties().get(CdiConfigurator.CALLER);
     if (caller == null) {
