@@ -33,4 +33,15 @@ public final class Cursors {
     }
     return cursor;
   }
+
+  /**
+   * Where an event stream resumes: after {@code Last-Event-ID} if the client sent one (a
+   * reconnecting browser sends the original URL again, so its header is the newer cursor), else
+   * after {@code ?after}.
+   */
+  public static long resume(String lastEventId, String after, TokenStream stream) {
+    return lastEventId != null
+        ? parse(lastEventId, "Last-Event-ID", stream)
+        : parse(after, "after", stream);
+  }
 }

@@ -60,6 +60,21 @@ public class Settings {
   }
 
   /** The SSE {@code retry:} hint: how long a browser waits before it reconnects. */
+  /**
+   * What writes {@code /events}: {@code jaxrs} (Jersey's {@code SseEventSink}, the default) or
+   * {@code servlet} (our own frames on the same non-blocking channel, as {@code /v1} does).
+   */
+  public boolean sseThroughServlet() {
+    String writer = string("STREAMGATE_SSE_WRITER", "jaxrs");
+    return switch (writer) {
+      case "jaxrs" -> false;
+      case "servlet" -> true;
+      default ->
+          throw new IllegalArgumentException(
+              "STREAMGATE_SSE_WRITER=" + writer + ": use jaxrs or servlet");
+    };
+  }
+
   public Duration sseRetry() {
     return duration("STREAMGATE_SSE_RETRY", Duration.ofSeconds(2));
   }

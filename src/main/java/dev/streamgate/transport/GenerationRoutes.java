@@ -1,6 +1,8 @@
 package dev.streamgate.transport;
 
+import dev.streamgate.runtime.Settings;
 import dev.streamgate.transport.sse.SseExchange;
+import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
@@ -15,6 +17,15 @@ import java.io.IOException;
  * to Jersey inside an {@link SseExchange}. Mapped in web.xml, after the access filter.
  */
 public class GenerationRoutes extends HttpFilter {
+
+  @Inject Settings settings;
+  private boolean sseThroughServlet;
+
+  /** Reads the SSE writer setting once: a bad value stops the deployment, naming it. */
+  @Override
+  public void init() {
+    sseThroughServlet = settings.sseThroughServlet();
+  }
 
   private static final String ID = GenerationRoutes.class.getName() + ".id";
   private static final String PREFIX = "/api/generations/";
@@ -34,7 +45,7 @@ public class GenerationRoutes extends HttpFilter {
       chain.doFilter(request, response);
       return;
     }
-    if (servlet.equals("events")) {
+    if (servlet.equals("events") && !sseThroughServlet) {
       SseExchange exchange = new SseExchange(request, response);
       try {
         chain.doFilter(exchange.request(), exchange.response());

@@ -166,4 +166,38 @@ class FollowerTest {
     assertEquals(1, sink.keepalives, "a token write is in flight");
     assertNull(sink.writes.get(0).terminal());
   }
+
+  @Test
+  void writesOnTheAppendingThreadWhileTheClientKeepsUp() {
+    List<Runnable> handedOff = new ArrayList<>();
+    sink.completeAtOnce = true;
+    Follower follower = new Follower(stream, 0, sink, handedOff::add);
+    follower.start();
+    Thread appender = Thread.currentThread();
+    List<Thread> writers = new ArrayList<>();
+    stream.addListener(() -> writers.add(Thread.currentThread()));
+    stream.append("a");
+    stream.append("b");
+    assertEquals("ab", sink.text());
+    assertEquals(List.of(appender, appender), writers);
+    assertTrue(handedOff.isEmpty(), "no hand-off while every write finishes at once");
+  }
+
+  @Test
+  void aClientThatFellBehindIsHandedToTheWorkerWhichSendsWhatPiledUpInOneFrame() {
+    List<Runnable> handedOff = new ArrayList<>();
+    Follower follower = new Follower(stream, 0, sink, handedOff::add);
+    follower.start();
+    stream.append("a"); // written inline; the sink holds it (the socket is full)
+    stream.append("b");
+    stream.append("c");
+    assertEquals(1, sink.writes.size());
+    sink.finishNext(null); // the container's onWritePossible, on its own thread
+    assertEquals(1, handedOff.size(), "the rest goes to the worker, not the container's thread");
+    assertEquals(1, sink.writes.size());
+    handedOff.remove(0).run();
+    assertEquals(2, sink.writes.size());
+    assertEquals("bc", sink.writes.get(1).text());
+    assertEquals(1, follower.cursor());
+  }
 }

@@ -55,11 +55,9 @@ public class OpenAiServlet extends HttpServlet {
                 OpenAiChunks.generationId(path.substring(COMPLETIONS.length() + 1)),
                 Caller.of(request).name());
         if (wantsEvents(request)) {
-          String after = request.getHeader("Last-Event-ID");
           long cursor =
-              after != null
-                  ? Cursors.parse(after, "Last-Event-ID", stream)
-                  : Cursors.parse(request.getParameter("after"), "after", stream);
+              Cursors.resume(
+                  request.getHeader("Last-Event-ID"), request.getParameter("after"), stream);
           stream(
               request,
               response,

@@ -49,11 +49,7 @@ public class EventsResource {
       @Context HttpServletResponse response) {
     Caller caller = Caller.of(request);
     TokenStream stream = registry.find(id, caller.name());
-    // A reconnecting browser sends the original URL again: its Last-Event-ID is the newer cursor.
-    long cursor =
-        lastEventId != null
-            ? Cursors.parse(lastEventId, "Last-Event-ID", stream)
-            : Cursors.parse(after, "after", stream);
+    long cursor = Cursors.resume(lastEventId, after, stream);
     SseExchange exchange = SseExchange.of(request);
     if (exchange == null) {
       throw new IllegalStateException("/events is reached only through GenerationRoutes");
