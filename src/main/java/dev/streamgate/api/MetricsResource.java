@@ -23,8 +23,9 @@ import javax.management.ObjectName;
 
 /**
  * {@code GET /api/metrics[?gc=true]}: the process's own figures for the benchmark — CPU time, heap
- * (after a full GC when asked), RSS, open connections and streams, live generations and followers.
- * Operators' figures: with API keys configured it is behind them like the rest of {@code /api}.
+ * (after a full GC when asked), RSS, open connections and streams, live generations, followers, and
+ * how many clients were dropped for being stuck. Operators' figures: with API keys configured it is
+ * behind them like the rest of {@code /api}.
  */
 @Path("metrics")
 @ApplicationScoped
@@ -60,6 +61,7 @@ public class MetricsResource {
     out.put("open_streams", limits.openStreams());
     out.put("live_streams", registry.liveCount());
     out.put("followers", followers.size());
+    out.put("stuck_drops", followers.stuckDrops());
     out.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
     return out;
   }

@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -25,6 +27,7 @@ public class Followers {
   private static final Logger LOG = Logger.getLogger(Followers.class.getName());
 
   private final Set<Follower> active = ConcurrentHashMap.newKeySet();
+  private final LongAdder stuckDrops = new LongAdder();
   private Settings settings;
   private Scheduling scheduling;
   private StreamRegistry registry;
@@ -87,6 +90,29 @@ public class Followers {
     return active.size();
   }
 
+  /** Clients dropped so far because a write to them stayed stuck for the stuck timeout. */
+  public long stuckDrops() {
+    return stuckDrops.sum();
+  }
+
+  /**
+   * For a one-shot answer (a long poll's, a whole completion's) still going out to a slow client:
+   * after the stuck timeout, runs {@code drop}, which says whether it still had to drop anything.
+   */
+  public void dropIfStuck(BooleanSupplier drop) {
+    scheduling
+        .timers()
+        .schedule(
+            () -> {
+              if (drop.getAsBoolean()) {
+                stuckDrops.increment();
+                LOG.info("dropped a client stuck on its answer");
+              }
+            },
+            settings.stuckTimeout().toNanos(),
+            TimeUnit.NANOSECONDS);
+  }
+
   // Dropping a WebSocket sends a close frame, which Tomcat only sends blocking (for at most the
   // socket's short control timeout): never on the timer thread, which also drives the model.
   private void dropOffTimer(Follower follower) {
@@ -111,6 +137,7 @@ public class Followers {
                     + follower.stream().id()
                     + " at seq "
                     + follower.cursor());
+        stuckDrops.increment();
         dropOffTimer(follower);
       } else {
         follower.keepaliveIfIdle(now, keepalive);

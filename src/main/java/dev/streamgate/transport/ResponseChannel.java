@@ -186,17 +186,24 @@ public final class ResponseChannel implements AsyncListener, WriteListener {
     }
   }
 
-  /** Ends the response now, whatever still waits to go out: the client is stuck or we stop. */
-  public void drop() {
+  /**
+   * Ends the response now, whatever still waits to go out: the client is stuck or we stop.
+   *
+   * @return false if it had already ended
+   */
+  public boolean drop() {
     List<Consumer<Throwable>> abandoned;
+    boolean wasOpen;
     lock.lock();
     try {
+      wasOpen = !over;
       abandoned = abandon();
       completeNow();
     } finally {
       lock.unlock();
     }
     tell(abandoned, over());
+    return wasOpen;
   }
 
   /** True once the response has ended, ours or the container's doing. */

@@ -2,6 +2,7 @@ package dev.streamgate.transport.openai;
 
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.stream.FinishReason;
+import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.Terminal;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.ResponseChannel;
@@ -10,9 +11,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,15 +25,13 @@ final class CompletionWaiter implements Runnable {
   private static final Logger LOG = Logger.getLogger(CompletionWaiter.class.getName());
 
   private final TokenStream stream;
-  private final ScheduledExecutorService timers;
-  private final Duration stuckTimeout;
+  private final Followers followers;
   private final AtomicBoolean answered = new AtomicBoolean();
   private ResponseChannel channel; // set before the waiter listens
 
-  private CompletionWaiter(TokenStream stream, ScheduledExecutorService timers, Duration stuck) {
+  private CompletionWaiter(TokenStream stream, Followers followers) {
     this.stream = stream;
-    this.timers = timers;
-    this.stuckTimeout = stuck;
+    this.followers = followers;
   }
 
   /** Parks the request until {@code stream} ends; {@code release} runs once when it is over. */
@@ -43,11 +39,10 @@ final class CompletionWaiter implements Runnable {
       HttpServletRequest request,
       HttpServletResponse response,
       TokenStream stream,
-      ScheduledExecutorService timers,
-      Duration stuckTimeout,
+      Followers followers,
       Runnable release)
       throws IOException {
-    CompletionWaiter waiter = new CompletionWaiter(stream, timers, stuckTimeout);
+    CompletionWaiter waiter = new CompletionWaiter(stream, followers);
     try {
       AsyncContext async = request.startAsync();
       async.setTimeout(0); // as long as the generation takes; max_tokens bounds it
@@ -77,7 +72,7 @@ final class CompletionWaiter implements Runnable {
               this::prepare,
               failure -> LOG.log(Level.FINE, "client left before its completion", failure));
       if (slow) { // a client that stopped reading keeps its answer until the stuck timeout
-        timers.schedule(channel::drop, stuckTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        followers.dropIfStuck(channel::drop);
       }
     }
   }

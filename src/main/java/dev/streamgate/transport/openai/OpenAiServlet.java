@@ -4,7 +4,6 @@ import dev.streamgate.api.Cursors;
 import dev.streamgate.api.JsonBodies;
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.generation.GenerationService;
-import dev.streamgate.runtime.Scheduling;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
@@ -37,7 +36,6 @@ public class OpenAiServlet extends HttpServlet {
   @Inject Followers followers;
   @Inject Settings settings;
   @Inject Limits limits;
-  @Inject Scheduling scheduling;
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -111,13 +109,7 @@ public class OpenAiServlet extends HttpServlet {
   private void waitForCompletion(
       HttpServletRequest request, HttpServletResponse response, TokenStream stream, Caller caller)
       throws IOException {
-    CompletionWaiter.answerWhenDone(
-        request,
-        response,
-        stream,
-        scheduling.timers(),
-        settings.stuckTimeout(),
-        limits.connect(caller));
+    CompletionWaiter.answerWhenDone(request, response, stream, followers, limits.connect(caller));
   }
 
   private void models(HttpServletResponse response) throws IOException {

@@ -5,9 +5,9 @@ import dev.streamgate.api.Problem;
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.api.ProblemResponses;
 import dev.streamgate.runtime.Scheduling;
-import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
+import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
@@ -36,7 +36,7 @@ public class PollServlet extends HttpServlet {
   @Inject StreamRegistry registry;
   @Inject Scheduling scheduling;
   @Inject Limits limits;
-  @Inject Settings settings;
+  @Inject Followers followers;
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -48,7 +48,7 @@ public class PollServlet extends HttpServlet {
       long after = Cursors.parse(request.getParameter("after"), "after", stream);
       int wait = waitSeconds(request.getParameter("wait"));
       if (wait == 0 || stream.hasAfter(after)) {
-        PollWaiter.answerNow(request, response, stream, after, scheduling, settings.stuckTimeout());
+        PollWaiter.answerNow(request, response, stream, after, followers);
         return;
       }
       Runnable pollSlot = limits.parkPoll(stream.id());
@@ -66,7 +66,7 @@ public class PollServlet extends HttpServlet {
           after,
           wait,
           scheduling,
-          settings.stuckTimeout(),
+          followers,
           () -> {
             pollSlot.run();
             connection.run();

@@ -1,6 +1,7 @@
 package dev.streamgate.transport.poll;
 
 import dev.streamgate.runtime.Scheduling;
+import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.ResponseChannel;
 import jakarta.servlet.AsyncContext;
@@ -9,7 +10,6 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,18 +27,16 @@ final class PollWaiter implements AsyncListener {
 
   private final TokenStream stream;
   private final long after;
-  private final Scheduling scheduling;
-  private final Duration stuckTimeout;
+  private final Followers followers;
   private final AtomicBoolean claimed = new AtomicBoolean();
   private final Runnable onChange = this::wake;
   private ResponseChannel channel;
   private volatile ScheduledFuture<?> deadline;
 
-  private PollWaiter(TokenStream stream, long after, Scheduling scheduling, Duration stuck) {
+  private PollWaiter(TokenStream stream, long after, Followers followers) {
     this.stream = stream;
     this.after = after;
-    this.scheduling = scheduling;
-    this.stuckTimeout = stuck;
+    this.followers = followers;
   }
 
   /** Answers at once with what there is after {@code after} (perhaps nothing). */
@@ -47,10 +45,9 @@ final class PollWaiter implements AsyncListener {
       HttpServletResponse response,
       TokenStream stream,
       long after,
-      Scheduling scheduling,
-      Duration stuckTimeout)
+      Followers followers)
       throws IOException {
-    PollWaiter waiter = new PollWaiter(stream, after, scheduling, stuckTimeout);
+    PollWaiter waiter = new PollWaiter(stream, after, followers);
     waiter.channel = ResponseChannel.open(request.startAsync(), response, () -> {});
     waiter.claimed.set(true);
     stream.touch();
@@ -68,10 +65,10 @@ final class PollWaiter implements AsyncListener {
       long after,
       int waitSeconds,
       Scheduling scheduling,
-      Duration stuckTimeout,
+      Followers followers,
       Runnable release)
       throws IOException {
-    PollWaiter waiter = new PollWaiter(stream, after, scheduling, stuckTimeout);
+    PollWaiter waiter = new PollWaiter(stream, after, followers);
     try {
       AsyncContext async = request.startAsync();
       // Our own deadline answers on time; Tomcat checks async timeouts only once a second.
@@ -123,7 +120,7 @@ final class PollWaiter implements AsyncListener {
             failure ->
                 LOG.log(Level.FINE, "long-poll client went away before its answer", failure));
     if (slow) { // a client that stopped reading: its answer waits until the stuck timeout, no more
-      scheduling.timers().schedule(channel::drop, stuckTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      followers.dropIfStuck(channel::drop);
     }
   }
 
