@@ -76,7 +76,8 @@ public final class Bench {
         }
         case "run" -> writeReport(sweep(url, out, false), out, null);
         case "idle" -> System.out.println(idle(url, Integer.parseInt(option("idle", "15000"))));
-        default -> throw new IllegalArgumentException("mode: sweep, run, idle or report");
+        case "slow" -> slow(url, out);
+        default -> throw new IllegalArgumentException("mode: sweep, run, idle, slow or report");
       }
     } finally {
       if (server != null) {
@@ -143,6 +144,52 @@ public final class Bench {
             window,
             Double.parseDouble(option("drain", "30")));
     return new LoadRun(plan, timing, Integer.parseInt(option("threads", "2"))).run();
+  }
+
+  /**
+   * The normal load on each transport twice: alone, then beside {@code --stalled} clients that
+   * never read (spread over every transport). Writes {@code slow.md} with both rows per transport.
+   */
+  private void slow(String url, Path out) throws Exception {
+    int n = Integer.parseInt(option("n", "200"));
+    double r = Double.parseDouble(option("r", "50"));
+    long ttft = Long.parseLong(option("ttft", "100"));
+    int c = Integer.parseInt(option("c", "1000"));
+    int stalled = Integer.parseInt(option("stalled", "200"));
+    double window = Double.parseDouble(option("window", "10"));
+    String[] expected = ServerMetrics.expectedTexts(url, 16, n);
+    List<RunResult> alone = new ArrayList<>();
+    List<RunResult> beside = new ArrayList<>();
+    for (String name : option("transports", "sse,ws,poll,openai").split(",")) {
+      Transport t = Transport.of(name);
+      once(url, t, 200, n, r, ttft, expected, 3); // warm
+      alone.add(once(url, t, c, n, r, ttft, expected, window));
+      System.out.println("alone   " + summary(alone.get(alone.size() - 1)));
+      try (Stallers stallers = Stallers.open(url, stalled)) {
+        Thread.sleep(2000); // the huge generations end; what is left waits on the stalled sockets
+        beside.add(once(url, t, c, n, r, ttft, expected, window));
+        System.out.println("stalled " + summary(beside.get(beside.size() - 1)));
+      }
+    }
+    StringBuilder md = new StringBuilder("# Normal clients beside clients that never read\n\n");
+    md.append(machine()).append("\n\n")
+        .append(String.format(Locale.ROOT,
+            "c = %d normal streams per transport (n = %d, r = %.0f/s, ttft = %d ms), alone and"
+                + " beside %d stalled clients (raw sockets, 1 KB receive buffer, spread over SSE,"
+                + " /v1, WebSocket and long polling, on ~5 MB generations).%n%n", c, n, r, ttft, stalled))
+        .append("| transport | stalled | lag p50 / p99 / max (ms) | TTFT p50 / p99 (ms) | tok/s |"
+            + " server CPU s / 1M tok | lost / dup / bad text | errors |\n|---|---:|---|---|---:|---:|---|---:|\n");
+    for (int i = 0; i < alone.size(); i++) {
+      for (RunResult run : List.of(alone.get(i), beside.get(i))) {
+        md.append(String.format(Locale.ROOT,
+            "| %s | %d | %.1f / %.0f / %.0f | %.0f / %.0f | %,.0f | %.1f | %d / %d / %d | %d |%n",
+            run.transport(), run == alone.get(i) ? 0 : stalled, run.lagP50(), run.lagP99(),
+            run.lagMax(), run.ttftP50(), run.ttftP99(), run.tokensPerSecond(),
+            run.serverCpuPerMillion(), run.lost(), run.duplicated(), run.mismatched(), run.errors()));
+      }
+    }
+    Files.writeString(out.resolve("slow.md"), md);
+    System.out.println(md);
   }
 
   /** Waits until the last run's generations have ended, so runs do not overlap. */

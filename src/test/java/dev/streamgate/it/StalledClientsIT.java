@@ -52,6 +52,7 @@ class StalledClientsIT extends DeployedGateway {
   @Test
   void clientsThatStopReadingDelayNobodyAndResumeExactly() throws Exception {
     long dropsBefore = metric("stuck_drops");
+    long openBefore = metric("open_streams");
     long liveBefore = metric("live_streams");
     List<Stalled> stalled = new ArrayList<>();
     try {
@@ -79,9 +80,13 @@ class StalledClientsIT extends DeployedGateway {
       }
 
       // The stalled clients are dropped (stuck timeout), and each resumes from what it had.
+      // On Payara, Tyrus may close a stalled WebSocket itself before the stuck timeout: every
+      // stalled socket is closed either way, and each other stalled client counts as a stuck drop.
       Gateway.await(
           "the stalled clients to be dropped",
-          () -> metric("stuck_drops") >= dropsBefore + stalled.size());
+          () ->
+              metric("stuck_drops") >= dropsBefore + 3 * STALLED_PER_TRANSPORT
+                  && metric("open_streams") <= openBefore);
       for (Stalled client : stalled) {
         Received had = drain(client);
         String full = gateway.awaitEnded(had.id()).get("text").asText();
@@ -142,22 +147,21 @@ class StalledClientsIT extends DeployedGateway {
                 + host
                 + "\r\n\r\n");
       }
-      case OPENAI -> {
-        ObjectNode body = huge(seed).json().put("stream", true);
-        byte[] json = body.toString().getBytes(StandardCharsets.UTF_8);
+      case OPENAI -> { // the /v1 resume of a generation started here: its id is known even
+        // if the connection is reset before the client saw a byte (Payara resets some)
+        id = gateway.createGeneration(huge(seed));
         write(
             socket,
-            "POST "
+            "GET "
                 + path
-                + "v1/chat/completions HTTP/1.1\r\nHost: "
+                + "v1/chat/completions/chatcmpl-"
+                + id
+                + " HTTP/1.1\r\nHost: "
                 + host
-                + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + json.length
-                + "\r\n\r\n");
-        socket.getOutputStream().write(json);
-        id = null; // read from the response headers once the client reads again
+                + "\r\nAccept: text/event-stream\r\n\r\n");
       }
       case WEBSOCKET -> {
+        id = gateway.createGeneration(huge(seed));
         write(
             socket,
             "GET "
@@ -168,10 +172,9 @@ class StalledClientsIT extends DeployedGateway {
                 + "\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
                 + Base64.getEncoder().encodeToString(new byte[16])
                 + "\r\n\r\n");
-        ObjectNode generate = Gateway.JSON.createObjectNode().put("type", "generate");
-        generate.set("request", huge(seed).json());
-        socket.getOutputStream().write(maskedText(generate.toString()));
-        id = null; // read from the started frame once the client reads again
+        ObjectNode subscribe =
+            Gateway.JSON.createObjectNode().put("type", "subscribe").put("id", id).put("after", 0);
+        socket.getOutputStream().write(maskedText(subscribe.toString()));
       }
       default -> throw new IllegalArgumentException(transport.name());
     }
@@ -215,8 +218,8 @@ class StalledClientsIT extends DeployedGateway {
     byte[] body = headersEnd < 0 ? new byte[0] : slice(raw, headersEnd + 4, raw.length);
     return switch (client.transport()) {
       case SSE -> events(client.id(), dechunk(body, head), false);
-      case OPENAI -> events(header(head, "X-StreamGate-Generation"), dechunk(body, head), true);
-      case WEBSOCKET -> frames(body);
+      case OPENAI -> events(client.id(), dechunk(body, head), true);
+      case WEBSOCKET -> frames(client.id(), body);
       case POLL -> new Received(client.id(), 0, ""); // one answer, all or nothing: resume from 0
     };
   }
@@ -233,16 +236,6 @@ class StalledClientsIT extends DeployedGateway {
       // a reset, or a server that never closed: what came so far is what the client had
     }
     return all.toByteArray();
-  }
-
-  private static String header(String head, String name) {
-    for (String line : head.split("\r\n")) {
-      int colon = line.indexOf(':');
-      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-        return line.substring(colon + 1).trim();
-      }
-    }
-    throw new AssertionError("no " + name + " in " + head);
   }
 
   /** The body of a chunked response, as far as whole chunks go; as is when not chunked. */
@@ -318,9 +311,8 @@ class StalledClientsIT extends DeployedGateway {
   }
 
   /** Whole messages only: server frames are unmasked, a large message comes in fragments. */
-  private static Received frames(byte[] body) {
+  private static Received frames(String id, byte[] body) {
     ByteArrayOutputStream message = new ByteArrayOutputStream();
-    String id = null;
     long cursor = 0;
     StringBuilder got = new StringBuilder();
     int at = 0;
@@ -353,19 +345,13 @@ class StalledClientsIT extends DeployedGateway {
         if ((body[at] & 0x80) != 0) { // FIN: the message is whole
           JsonNode frame = Gateway.json(message.toString(StandardCharsets.UTF_8));
           message.reset();
-          String type = frame.get("type").asText();
-          if (type.equals("started")) {
-            id = frame.get("id").asText();
-          } else if (type.equals("token")) {
+          if (frame.get("type").asText().equals("token")) {
             got.append(frame.get("text").asText());
             cursor = frame.get("seq").asLong();
           }
         }
       }
       at += header + length;
-    }
-    if (id == null) {
-      throw new AssertionError("the stalled WebSocket never got its started frame");
     }
     return new Received(id, cursor, got.toString());
   }
