@@ -114,7 +114,7 @@ public final class Bench {
         Arrays.stream(option("c", full ? "100,1000,4000,5000,10000" : "100").split(","))
             .mapToInt(Integer::parseInt)
             .toArray();
-    if (full && !option("warm", "true").equals("false")) {
+    if (option("warm", full ? "true" : "false").equals("true")) {
       for (Transport t : transports) { // JIT and pools warm before anything is recorded
         once(url, t, 200, n, r, ttft, expected, 3);
       }

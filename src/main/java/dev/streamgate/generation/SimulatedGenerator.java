@@ -1,6 +1,7 @@
 package dev.streamgate.generation;
 
 import dev.streamgate.runtime.Scheduling;
+import dev.streamgate.runtime.Settings;
 import dev.streamgate.stream.FinishReason;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.stream.Usage;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,7 +23,8 @@ import java.util.logging.Logger;
  * ttft_ms}, then {@code tokens_per_second}, so token k is due at start + ttft + (k-1)/rate. One
  * ticker on the shared timer pool writes every due token, once a millisecond while any generation
  * runs: starting a generation only enqueues it, so thousands of generations neither fight over the
- * timer pool's queue lock nor cost a timer entry each.
+ * timer pool's queue lock nor cost a timer entry each. There is one ticker per timer thread (each
+ * generation belongs to one), since a ticker also writes its tokens to the clients that keep up.
  */
 @ApplicationScoped
 public class SimulatedGenerator implements Generator {
@@ -31,17 +34,20 @@ public class SimulatedGenerator implements Generator {
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private Scheduling scheduling;
-  private final Queue<Run> starting = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean ticking = new AtomicBoolean();
-  // Read and written by the ticker only: each tick schedules the next, so ticks never overlap.
-  private final PriorityQueue<Run> due =
-      new PriorityQueue<>(Comparator.comparingLong((Run run) -> run.dueNanos));
+  private Ticker[] tickers;
+  private final AtomicInteger next = new AtomicInteger();
 
   protected SimulatedGenerator() {} // for CDI's proxy
 
   @Inject
-  public SimulatedGenerator(Scheduling scheduling) {
+  public SimulatedGenerator(Scheduling scheduling, Settings settings) {
     this.scheduling = scheduling;
+    // One ticker per timer thread: each writes its generations' tokens to their clients inline,
+    // so delivery spreads over as many cores as the timer pool has threads.
+    this.tickers = new Ticker[Math.max(1, settings.timerThreads())];
+    for (int i = 0; i < tickers.length; i++) {
+      tickers[i] = new Ticker();
+    }
   }
 
   @Override
@@ -61,41 +67,53 @@ public class SimulatedGenerator implements Generator {
             periodNanos);
     stream.onCancel(run::stop);
     stream.reportUsage(new Usage(request.estimatedPromptTokens(), 0));
-    starting.add(run);
-    if (ticking.compareAndSet(false, true)) {
-      scheduleTick(0);
-    }
+    tickers[Math.floorMod(next.getAndIncrement(), tickers.length)].add(run);
   }
 
-  private void scheduleTick(long delayNanos) {
-    try {
-      scheduling.timers().schedule(this::tick, delayNanos, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException shuttingDown) {
-      ticking.set(false);
-    }
-  }
+  /** Writes the due tokens of its share of the generations, once a millisecond while any runs. */
+  private final class Ticker {
+    private final Queue<Run> starting = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    // Read and written by this ticker only: each tick schedules the next, so ticks never overlap.
+    private final PriorityQueue<Run> due =
+        new PriorityQueue<>(Comparator.comparingLong((Run run) -> run.dueNanos));
 
-  /** Writes every token that is due, then comes back in a millisecond while anything runs. */
-  private void tick() {
-    for (Run run; (run = starting.poll()) != null; ) {
-      due.add(run);
-    }
-    long now = System.nanoTime();
-    while (!due.isEmpty() && due.peek().dueNanos <= now) {
-      Run run = due.poll();
-      if (emitted(run)) {
-        run.dueNanos += run.periodNanos; // fixed rate: a late tick does not shift later tokens
-        due.add(run);
+    void add(Run run) {
+      starting.add(run);
+      if (ticking.compareAndSet(false, true)) {
+        scheduleTick(0);
       }
     }
-    if (!due.isEmpty() || !starting.isEmpty()) {
-      scheduleTick(TICK_NANOS);
-      return;
+
+    private void scheduleTick(long delayNanos) {
+      try {
+        scheduling.timers().schedule(this::tick, delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException shuttingDown) {
+        ticking.set(false);
+      }
     }
-    // Idle: stop, unless a generation started after the check above and saw us still ticking.
-    ticking.set(false);
-    if (!starting.isEmpty() && ticking.compareAndSet(false, true)) {
-      scheduleTick(0);
+
+    private void tick() {
+      for (Run run; (run = starting.poll()) != null; ) {
+        due.add(run);
+      }
+      long now = System.nanoTime();
+      while (!due.isEmpty() && due.peek().dueNanos <= now) {
+        Run run = due.poll();
+        if (emitted(run)) {
+          run.dueNanos += run.periodNanos; // fixed rate: a late tick does not shift later tokens
+          due.add(run);
+        }
+      }
+      if (!due.isEmpty() || !starting.isEmpty()) {
+        scheduleTick(TICK_NANOS);
+        return;
+      }
+      // Idle: stop, unless a generation started after the check above and saw us still ticking.
+      ticking.set(false);
+      if (!starting.isEmpty() && ticking.compareAndSet(false, true)) {
+        scheduleTick(0);
+      }
     }
   }
 

@@ -89,18 +89,37 @@ public class Settings {
     return integer("STREAMGATE_MAX_BODY", 1 << 20);
   }
 
+  /**
+   * Whether a follower writes a new token on the thread that appended it while its client keeps up
+   * ({@code true}), or hands it to the delivery threads ({@code false}, the default: measured
+   * faster on two cores, see the README's benchmark).
+   */
+  public boolean inlineWrites() {
+    return bool("STREAMGATE_INLINE_WRITES", false);
+  }
+
   /** Threads that write to clients. */
   public int deliveryThreads() {
     return integer("STREAMGATE_DELIVERY_THREADS", Math.max(4, 2 * cores()));
   }
 
-  /** Threads that run the simulated model and the timers. */
+  /** Threads that run the simulated model (one ticker each) and the timers. */
   public int timerThreads() {
-    return integer("STREAMGATE_TIMER_THREADS", Math.max(1, cores() / 2));
+    return integer("STREAMGATE_TIMER_THREADS", Math.max(1, cores()));
   }
 
   private static int cores() {
     return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** {@code true} or {@code false}; anything else stops the start, naming the setting. */
+  public boolean bool(String name, boolean fallback) {
+    String value = string(name, Boolean.toString(fallback));
+    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(name + "=" + value + ": use true or false");
+    };
   }
 
   public String string(String name, String fallback) {

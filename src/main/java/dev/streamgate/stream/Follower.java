@@ -11,12 +11,13 @@ import java.util.function.Consumer;
  * cursor and hands it to the sink as one write, never starting a write before the last one
  * finished.
  *
- * <p>Writes happen on the thread that appended the token, as long as the sink finishes them at once
- * (its socket took the bytes): no hand-off per token. A write that the sink finishes later (the
- * client fell behind) hands the client to the worker executor, which sends whatever piled up
- * meanwhile as one coalesced frame. A slow client therefore never slows the producer or anyone
- * else; a client whose write does not finish in time is dropped, and resumes from the cursor it
- * last saw.
+ * <p>Every write is non-blocking (the sink reports when its socket has taken the bytes), so no
+ * thread ever waits for a client. A new token is written on the worker executor, or, with {@code
+ * inline}, on the thread that appended it for as long as each write finishes at once (no hand-off
+ * per token; the benchmark compares both). A write that finishes later (the client fell behind)
+ * continues on the worker, which sends whatever piled up meanwhile as one coalesced frame. A slow
+ * client therefore never slows the producer or anyone else; a client whose write does not finish in
+ * time is dropped, and resumes from the cursor it last saw.
  */
 public final class Follower {
 
@@ -25,6 +26,7 @@ public final class Follower {
   private final TokenStream stream;
   private final FrameSink sink;
   private final Executor worker;
+  private final boolean inline;
   private final Runnable onChange = this::signal;
   private final AtomicBoolean busy = new AtomicBoolean(); // someone is draining or writing
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -32,11 +34,12 @@ public final class Follower {
   private volatile long writeStartedNanos; // 0 when no write is in flight
   private volatile long lastWriteNanos = System.nanoTime();
 
-  Follower(TokenStream stream, long cursor, FrameSink sink, Executor worker) {
+  Follower(TokenStream stream, long cursor, FrameSink sink, Executor worker, boolean inline) {
     this.stream = stream;
     this.cursor = cursor;
     this.sink = sink;
     this.worker = worker;
+    this.inline = inline;
   }
 
   /** Opens the sink, then sends what the log already holds; on the calling thread if it can. */
@@ -82,7 +85,11 @@ public final class Follower {
 
   private void signal() {
     if (!closed.get() && busy.compareAndSet(false, true)) {
-      drain();
+      if (inline) {
+        drain();
+      } else {
+        resume(this::drain);
+      }
     }
   }
 

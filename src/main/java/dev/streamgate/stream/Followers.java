@@ -32,6 +32,7 @@ public class Followers {
   private Scheduling scheduling;
   private StreamRegistry registry;
   private ScheduledFuture<?> sweeper;
+  private boolean inlineWrites;
 
   protected Followers() {} // for CDI's proxy
 
@@ -44,6 +45,7 @@ public class Followers {
 
   @PostConstruct
   public void start() {
+    inlineWrites = settings.inlineWrites();
     sweeper = scheduling.timers().scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
   }
 
@@ -80,7 +82,7 @@ public class Followers {
    * idle, until the stream ends, the client goes away, or {@link Follower#close()}.
    */
   public Follower follow(TokenStream stream, long after, FrameSink sink) {
-    Follower follower = new Follower(stream, after, sink, scheduling.delivery());
+    Follower follower = new Follower(stream, after, sink, scheduling.delivery(), inlineWrites);
     active.add(follower);
     follower.start();
     return follower;

@@ -24,9 +24,10 @@ class SimulatedGeneratorTest {
 
   @BeforeEach
   void start() {
-    scheduling = new Scheduling(new Settings(Map.<String, String>of()::get));
+    Settings settings = new Settings(Map.<String, String>of()::get);
+    scheduling = new Scheduling(settings);
     scheduling.start();
-    generator = new SimulatedGenerator(scheduling);
+    generator = new SimulatedGenerator(scheduling, settings);
   }
 
   @AfterEach

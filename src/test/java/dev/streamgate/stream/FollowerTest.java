@@ -64,7 +64,7 @@ class FollowerTest {
   private final RecordingSink sink = new RecordingSink();
 
   private Follower follow(long after) {
-    Follower follower = new Follower(stream, after, sink, Runnable::run);
+    Follower follower = new Follower(stream, after, sink, Runnable::run, true);
     follower.start();
     return follower;
   }
@@ -171,7 +171,7 @@ class FollowerTest {
   void writesOnTheAppendingThreadWhileTheClientKeepsUp() {
     List<Runnable> handedOff = new ArrayList<>();
     sink.completeAtOnce = true;
-    Follower follower = new Follower(stream, 0, sink, handedOff::add);
+    Follower follower = new Follower(stream, 0, sink, handedOff::add, true);
     follower.start();
     Thread appender = Thread.currentThread();
     List<Thread> writers = new ArrayList<>();
@@ -186,7 +186,7 @@ class FollowerTest {
   @Test
   void aClientThatFellBehindIsHandedToTheWorkerWhichSendsWhatPiledUpInOneFrame() {
     List<Runnable> handedOff = new ArrayList<>();
-    Follower follower = new Follower(stream, 0, sink, handedOff::add);
+    Follower follower = new Follower(stream, 0, sink, handedOff::add, true);
     follower.start();
     stream.append("a"); // written inline; the sink holds it (the socket is full)
     stream.append("b");
@@ -199,5 +199,22 @@ class FollowerTest {
     assertEquals(2, sink.writes.size());
     assertEquals("bc", sink.writes.get(1).text());
     assertEquals(1, follower.cursor());
+  }
+
+  @Test
+  void byDefaultEveryNewTokenGoesToTheWorker() {
+    List<Runnable> handedOff = new ArrayList<>();
+    sink.completeAtOnce = true;
+    Follower follower = new Follower(stream, 0, sink, handedOff::add, false);
+    follower.start();
+    stream.append("a");
+    assertTrue(sink.writes.isEmpty(), "the appending thread does not write");
+    assertEquals(1, handedOff.size());
+    stream.append("b"); // the worker has not run yet: this one waits for it, coalesced
+    assertEquals(1, handedOff.size());
+    handedOff.remove(0).run();
+    assertEquals("ab", sink.text());
+    assertEquals(1, sink.writes.size());
+    assertEquals(2, follower.cursor());
   }
 }
