@@ -14,7 +14,8 @@ import java.util.Map;
  * The StreamGate benchmark. {@code sweep} (the default) starts the gateway in its own JVM and runs
  * every transport at every concurrency, then the idle-connection test, and writes the results under
  * {@code --out}; {@code run} is one transport at one or more concurrencies; {@code idle} only the
- * idle test; {@code report} redraws the table and charts from a sweep's CSV. With {@code --url}
+ * idle test; {@code slow} the normal load alone, then beside {@code --stalled} clients that never
+ * read; {@code report} redraws the table and charts from a sweep's CSV. With {@code --url}
  * the gateway is one already running. Options: {@code --transports sse,ws,poll,openai --c
  * 100,1000,4000,5000,10000 --n 200 --r 50 --ttft 100 --window 10 --warmup 3 --threads 2 --idle 15000 --port
  * 18400 --out bench/results --server-opts "-Xmx4g" --jfr file.jfr}.
