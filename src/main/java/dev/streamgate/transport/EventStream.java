@@ -45,7 +45,11 @@ public final class EventStream {
     } catch (IOException | RuntimeException e) {
       release.run(); // the client left before its stream started
       if (request.isAsyncStarted()) {
-        request.getAsyncContext().complete();
+        try {
+          request.getAsyncContext().complete();
+        } catch (IllegalStateException alreadyEnding) {
+          e.addSuppressed(alreadyEnding); // the container is ending it: what failed first is told
+        }
       }
       throw e;
     }
