@@ -62,11 +62,16 @@ public class GenerationsResource {
   }
 
   /** Cancels a running generation; answers its status, and is a no-op on a finished one. */
+  private static final java.time.Duration CANCEL_WAIT = java.time.Duration.ofSeconds(3);
+
   @DELETE
   @Path("{id}")
   public GenerationStatus cancel(@PathParam("id") String id, @Context HttpServletRequest http) {
     TokenStream stream = registry.find(id, Caller.of(http).name());
     stream.cancel();
+    if (stream.isMirror()) {
+      stream.awaitEnd(CANCEL_WAIT); // the producer's node ends it; its end comes through the log
+    }
     return GenerationStatus.of(stream);
   }
 }

@@ -3,6 +3,7 @@ package dev.streamgate.api;
 import dev.streamgate.generation.InvalidRequestException;
 import dev.streamgate.stream.CapacityException;
 import dev.streamgate.stream.StreamNotFoundException;
+import dev.streamgate.stream.UnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,6 +31,9 @@ public final class Problems {
     if (failure instanceof CapacityException e) {
       return Problem.of(429, "capacity_exceeded", e.getMessage());
     }
+    if (failure instanceof UnavailableException e) {
+      return Problem.of(503, e.code(), e.getMessage());
+    }
     if (failure instanceof WebApplicationException e && e.getResponse().getStatus() < 500) {
       return forStatus(e.getResponse().getStatus());
     }
@@ -41,6 +45,9 @@ public final class Problems {
   public static long retryAfter(Throwable failure) {
     if (failure instanceof ProblemException p) {
       return p.retryAfterSeconds();
+    }
+    if (failure instanceof UnavailableException e) {
+      return e.retryAfterSeconds();
     }
     return failure instanceof CapacityException e ? e.retryAfterSeconds() : 0;
   }

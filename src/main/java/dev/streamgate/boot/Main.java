@@ -103,6 +103,12 @@ public final class Main {
   }
 
   private static void stop(Tomcat tomcat) {
+    // Drain first, while the connector still answers (the webapp's DrainHook), then stop.
+    if (tomcat.getHost().findChild("") instanceof Context context
+        && context.getServletContext().getAttribute("dev.streamgate.drain")
+            instanceof Runnable drain) {
+      drain.run();
+    }
     try {
       tomcat.stop();
       tomcat.destroy();

@@ -98,6 +98,16 @@ public class Settings {
     return bool("STREAMGATE_INLINE_WRITES", false);
   }
 
+  /**
+   * How long a stopping node lets the generations it produces run on before it ends them: 20 s in a
+   * cluster (their readers are still served meanwhile), 0 on a single node.
+   */
+  public Duration drainTimeout() {
+    Duration fallback =
+        string("STREAMGATE_REDIS_URL", null) == null ? Duration.ZERO : Duration.ofSeconds(20);
+    return duration("STREAMGATE_DRAIN_TIMEOUT", fallback);
+  }
+
   /** Threads that write to clients. */
   public int deliveryThreads() {
     return integer("STREAMGATE_DELIVERY_THREADS", Math.max(4, 2 * cores()));

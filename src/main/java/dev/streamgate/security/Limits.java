@@ -3,6 +3,7 @@ package dev.streamgate.security;
 import dev.streamgate.api.Problem;
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.runtime.Settings;
+import dev.streamgate.stream.Cluster;
 import dev.streamgate.stream.Owner;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class Limits {
 
   private Settings settings;
+  private Cluster cluster;
   private int perKeyLive;
   private int perKeyPerMinute;
   private int perKeyConnections;
@@ -38,9 +40,15 @@ public class Limits {
 
   protected Limits() {} // for CDI's proxy
 
-  @Inject
+  /** Limits for a single node. */
   public Limits(Settings settings) {
+    this(settings, Cluster.LOCAL);
+  }
+
+  @Inject
+  public Limits(Settings settings, Cluster cluster) {
     this.settings = settings;
+    this.cluster = cluster;
   }
 
   @PostConstruct
@@ -63,11 +71,14 @@ public class Limits {
     if (!caller.keyed()) {
       return Owner.ANYONE;
     }
-    long wait =
-        starts
-            .computeIfAbsent(
-                caller.name(), name -> new TokenBucket(perKeyPerMinute, perKeyPerMinute / 60.0))
-            .take();
+    long wait = cluster.startWait(caller.name(), perKeyPerMinute); // one rate across the cluster
+    if (wait < 0) {
+      wait =
+          starts
+              .computeIfAbsent(
+                  caller.name(), name -> new TokenBucket(perKeyPerMinute, perKeyPerMinute / 60.0))
+              .take();
+    }
     if (wait > 0) {
       throw tooMany(
           "rate_limited",

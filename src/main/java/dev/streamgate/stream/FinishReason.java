@@ -16,4 +16,14 @@ public enum FinishReason {
   public String wire() {
     return wire;
   }
+
+  /** The reason whose wire value is {@code wire}. */
+  public static FinishReason ofWire(String wire) {
+    for (FinishReason reason : values()) {
+      if (reason.wire.equals(wire)) {
+        return reason;
+      }
+    }
+    throw new IllegalArgumentException("no finish reason " + wire);
+  }
 }

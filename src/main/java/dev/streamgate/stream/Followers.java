@@ -54,11 +54,17 @@ public class Followers {
    * followers a moment to tell their clients, so they resume elsewhere instead of guessing.
    */
   void beforeShutdown(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+    registry.drain(settings.drainTimeout());
     endAllAndDrain();
   }
 
-  /** Ends every stream and waits (up to 2 s) for the followers to write the end to clients. */
+  /**
+   * Ends every stream this node produces and waits (up to 2 s) for the followers to write the end
+   * to clients. Readers of mirrors are dropped at once: the generation goes on in the cluster, and
+   * they resume on another node.
+   */
   public void endAllAndDrain() {
+    active.stream().filter(follower -> follower.stream().isMirror()).forEach(Follower::abort);
     registry.endAll();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
     try {

@@ -35,14 +35,22 @@ public class StreamRegistry {
   private final Map<String, AtomicInteger> liveByOwner = new ConcurrentHashMap<>();
   private Settings settings;
   private Scheduling scheduling;
+  private Cluster cluster;
   private ScheduledFuture<?> sweeper;
+  private volatile boolean draining;
 
   protected StreamRegistry() {} // for CDI's proxy
 
-  @Inject
+  /** A registry that shares nothing: one node. */
   public StreamRegistry(Settings settings, Scheduling scheduling) {
+    this(settings, scheduling, Cluster.LOCAL);
+  }
+
+  @Inject
+  public StreamRegistry(Settings settings, Scheduling scheduling, Cluster cluster) {
     this.settings = settings;
     this.scheduling = scheduling;
+    this.cluster = cluster;
   }
 
   @PostConstruct
@@ -57,11 +65,42 @@ public class StreamRegistry {
     endAll();
   }
 
-  /** Ends every live stream with a {@code shutdown} error; idempotent. */
+  /**
+   * Ends every live stream this node produces with a {@code shutdown} error; idempotent. Mirrors go
+   * on in the cluster: their readers resume on another node.
+   */
   public void endAll() {
     for (TokenStream stream : streams.values()) {
-      stream.abort("shutdown", "The gateway is shutting down; resume on another node.");
+      if (!stream.isMirror()) {
+        stream.abort("shutdown", "The gateway is shutting down; resume on another node.");
+      }
     }
+  }
+
+  /**
+   * Stops taking new generations and waits up to {@code timeout} for the ones this node produces to
+   * finish, so a restart cuts none that could end on their own.
+   */
+  public void drain(java.time.Duration timeout) {
+    draining = true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (live.get() > 0 && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(20); // shutdown only: polls the count of live generations
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** True once the node has begun to drain: it takes no new generations. */
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** True if the node takes new generations: not draining, and the cluster is reachable. */
+  public boolean isReady() {
+    return !draining && cluster.isAvailable();
   }
 
   /** Registers a new stream with an unguessable id, or throws {@link CapacityException}. */
@@ -71,6 +110,10 @@ public class StreamRegistry {
 
   /** Opens a stream for {@code owner}, within the global and the owner's live-stream limits. */
   public TokenStream open(String model, Owner owner) {
+    if (draining) {
+      throw new UnavailableException(
+          "draining", "This node is restarting and takes no new generations; retry.", 1);
+    }
     AtomicInteger mine = liveByOwner.computeIfAbsent(owner.name(), name -> new AtomicInteger());
     if (mine.incrementAndGet() > owner.maxLive()) {
       mine.decrementAndGet();
@@ -90,12 +133,29 @@ public class StreamRegistry {
           mine.decrementAndGet();
         };
     TokenStream stream = new TokenStream(newId(), model, owner.name(), ended);
+    try {
+      cluster.publish(stream, owner);
+    } catch (RuntimeException e) {
+      ended.run();
+      throw e;
+    }
     streams.put(stream.id(), stream);
     return stream;
   }
 
+  /** The stream by id: this node's own, or its mirror of one another node produces. */
   public TokenStream find(String id) {
-    TokenStream stream = id == null ? null : streams.get(id);
+    if (id == null) {
+      throw new StreamNotFoundException(null);
+    }
+    TokenStream stream = streams.get(id);
+    if (stream == null && id.startsWith("gen_")) {
+      TokenStream mirror = cluster.mirror(id);
+      if (mirror != null) {
+        TokenStream raced = streams.putIfAbsent(id, mirror);
+        stream = raced == null ? mirror : raced;
+      }
+    }
     if (stream == null) {
       throw new StreamNotFoundException(id);
     }
@@ -133,6 +193,19 @@ public class StreamRegistry {
     }
   }
 
+  private void cancelUnlessReadElsewhere(TokenStream stream, long orphanNanos) {
+    cluster
+        .readElsewhere(stream)
+        .thenAccept(
+            elsewhere -> {
+              if (elsewhere) {
+                stream.touch(); // a reader on another node counts as a reader
+              } else if (stream.isOrphaned(System.nanoTime(), orphanNanos) && stream.cancel()) {
+                LOG.fine(() -> "cancelled orphaned generation " + stream.id());
+              }
+            });
+  }
+
   void sweep() {
     try {
       long now = System.nanoTime();
@@ -141,8 +214,8 @@ public class StreamRegistry {
       int finished = 0;
       for (TokenStream stream : streams.values()) {
         if (!stream.isEnded()) {
-          if (stream.isOrphaned(now, orphanNanos) && stream.cancel()) {
-            LOG.fine(() -> "cancelled orphaned generation " + stream.id());
+          if (!stream.isMirror() && stream.isOrphaned(now, orphanNanos)) {
+            cancelUnlessReadElsewhere(stream, orphanNanos);
           }
         } else if (now - stream.endedAtNanos() > retentionNanos) {
           streams.remove(stream.id());

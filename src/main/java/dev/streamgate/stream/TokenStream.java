@@ -20,7 +20,7 @@ public final class TokenStream {
   private final String id;
   private final String model;
   private final String owner;
-  private final long createdAtMillis = System.currentTimeMillis();
+  private final long createdAtMillis;
   private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final Runnable onEnd;
 
@@ -36,6 +36,11 @@ public final class TokenStream {
   private volatile long endedAtNanos;
   private volatile long lastReaderNanos = System.nanoTime();
   private volatile Runnable onCancel = () -> {};
+  // Set on a mirror of a generation another node produces: cancel() asks that node instead of
+  // ending here, so the mirror's end is the producer's end, after the producer's last token.
+  private volatile Runnable requestCancel;
+  // Told of every change like a listener, but not a reader: the copy of the log to the cluster.
+  private volatile Runnable observer;
   private volatile Usage usage;
 
   public TokenStream(String id, String model) {
@@ -44,7 +49,13 @@ public final class TokenStream {
 
   /** A stream owned by {@code owner} that runs {@code onEnd} once, on the thread that ends it. */
   public TokenStream(String id, String model, String owner, Runnable onEnd) {
+    this(id, model, owner, System.currentTimeMillis(), onEnd);
+  }
+
+  /** A stream first created at {@code createdAtMillis}, possibly by another node. */
+  public TokenStream(String id, String model, String owner, long createdAtMillis, Runnable onEnd) {
     this.id = id;
+    this.createdAtMillis = createdAtMillis;
     this.model = model;
     this.owner = owner;
     this.onEnd = onEnd;
@@ -108,9 +119,45 @@ public final class TokenStream {
     return end(FinishReason.ERROR, code, message);
   }
 
-  /** Ends the stream as cancelled and stops its producer; false if it had already ended. */
+  /**
+   * Ends the stream as cancelled and stops its producer; false if it had already ended. On a mirror
+   * this only asks the producer's node, and the end arrives through the log.
+   */
   public boolean cancel() {
+    Runnable remote = requestCancel;
+    if (remote != null) {
+      if (!isEnded()) {
+        remote.run();
+      }
+      return false;
+    }
     return stopProducerIf(end(FinishReason.CANCELLED, null, null));
+  }
+
+  /** Makes this stream a mirror: {@code request} asks the producer's node to cancel. */
+  public void mirrorOf(Runnable request) {
+    this.requestCancel = request;
+  }
+
+  /** True if another node produces this stream and this one only mirrors its log. */
+  public boolean isMirror() {
+    return requestCancel != null;
+  }
+
+  /** Waits up to {@code timeout} for the stream to end (a cancel sent to another node). */
+  public boolean awaitEnd(java.time.Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (this) {
+      try {
+        for (long left = timeout.toNanos(); terminal == null && left > 0; ) {
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+          left = deadline - System.nanoTime();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return terminal != null;
+    }
   }
 
   /** Ends the stream with an error and stops its producer; false if it had already ended. */
@@ -152,6 +199,7 @@ public final class TokenStream {
       ends = Arrays.copyOf(ends, size);
       endedAtNanos = System.nanoTime();
       terminal = new Terminal(reason, size, code, message);
+      notifyAll(); // awaitEnd
     }
     onEnd.run();
     notifyListeners();
@@ -209,6 +257,14 @@ public final class TokenStream {
     return n == 0 ? "" : new String(chars, 0, ends[n - 1]);
   }
 
+  /**
+   * Sets the one observer told of every change before the listeners, without counting as a reader
+   * (null removes it).
+   */
+  public void observe(Runnable observer) {
+    this.observer = observer;
+  }
+
   public void addListener(Runnable listener) {
     listeners.add(listener);
   }
@@ -234,6 +290,14 @@ public final class TokenStream {
   }
 
   private void notifyListeners() {
+    Runnable copy = observer;
+    if (copy != null) {
+      try {
+        copy.run();
+      } catch (RuntimeException e) {
+        LOG.log(Level.SEVERE, "the copy of " + id + " to the cluster failed", e);
+      }
+    }
     for (Runnable listener : listeners) {
       try {
         listener.run();

@@ -4,22 +4,13 @@ import static dev.streamgate.it.Gateway.richText;
 import static dev.streamgate.it.Gateway.simulated;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.File;
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -39,23 +30,22 @@ import org.junit.jupiter.api.Test;
  */
 class NginxIT extends DeployedGateway {
 
-  private static Process nginx;
+  private static Nginx nginx;
   private static Gateway proxy;
 
   @BeforeEach
   void startNginx() throws Exception {
     if (proxy == null) {
-      proxy = new Gateway(start(gateway.uri("").toURL()));
+      URL node = gateway.uri("").toURL();
+      nginx = Nginx.start("nginx-it", Integer.getInteger("nginx.port", 18381), node, node);
+      proxy = new Gateway(nginx.url());
     }
   }
 
   @AfterAll
   static void stopNginx() throws InterruptedException {
     if (nginx != null) {
-      nginx.destroy(); // SIGTERM: nginx's fast shutdown
-      if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-        nginx.destroyForcibly();
-      }
+      nginx.close();
     }
   }
 
@@ -149,7 +139,7 @@ class NginxIT extends DeployedGateway {
   void pollReadTimeoutCoversTheLongestWait() throws IOException {
     Matcher poll =
         Pattern.compile("location [^{]*/poll\\$ \\{[^}]*proxy_read_timeout (\\d+)s;")
-            .matcher(Files.readString(conf()));
+            .matcher(Files.readString(Nginx.conf()));
     assertTrue(poll.find(), "no proxy_read_timeout in the poll location");
     assertTrue(Integer.parseInt(poll.group(1)) > 61, "60 s wait, answered up to ~1 s late");
   }
@@ -180,102 +170,5 @@ class NginxIT extends DeployedGateway {
 
     JsonNode problem = Gateway.assertProblem(response, 413, "body_too_large");
     assertFalse(problem.has("trace"), problem.toString());
-  }
-
-  // ---- nginx --------------------------------------------------------------------------------
-
-  private static Path conf() {
-    return Path.of(System.getProperty("streamgate.nginx-conf", "docker/nginx.conf"));
-  }
-
-  /** Starts nginx with the shipped config in front of {@code gateway}; answers the proxy's URL. */
-  private static URL start(URL gateway) throws Exception {
-    Path binary = findNginx();
-    assumeTrue(
-        binary != null || System.getenv("CI") != null,
-        "nginx is not installed: NginxIT skipped (apt-get install nginx; .ci/run installs it)");
-    assertNotNull(binary, "CI is set but nginx is not installed");
-
-    int port = Integer.getInteger("nginx.port", 18381);
-    Path dir = Path.of("target", "nginx-it").toAbsolutePath();
-    Files.createDirectories(dir);
-    InetAddress address = InetAddress.getByName(gateway.getHost());
-    String upstream =
-        (address instanceof Inet6Address
-                ? "[" + address.getHostAddress() + "]"
-                : address.getHostAddress())
-            + ":"
-            + gateway.getPort();
-    String config = Files.readString(conf());
-    config = replace(config, "listen 8080;", "listen 127.0.0.1:" + port + ";", 1);
-    config = replace(config, "server streamgate-1:8080", "server " + upstream, 1);
-    config = replace(config, "server streamgate-2:8080", "server " + upstream, 1);
-    config = replace(config, " /tmp/", " " + dir + "/", 6);
-    Path file = dir.resolve("nginx.conf");
-    Files.writeString(file, config);
-
-    File log = dir.resolve("nginx.out").toFile();
-    nginx =
-        new ProcessBuilder(
-                binary.toString(),
-                "-p",
-                dir.toString(),
-                "-c",
-                file.toString(),
-                "-e",
-                dir.resolve("error.log").toString(),
-                "-g",
-                "daemon off;")
-            .redirectErrorStream(true)
-            .redirectOutput(log)
-            .start();
-
-    URL proxied = new URL("http", "127.0.0.1", port, gateway.getPath());
-    URL health = URI.create(proxied.toString()).resolve("health").toURL();
-    long deadline = System.nanoTime() + Gateway.TIMEOUT.toNanos();
-    while (true) {
-      assertTrue(nginx.isAlive(), () -> "nginx stopped: " + read(log.toPath()));
-      try {
-        HttpURLConnection connection = (HttpURLConnection) health.openConnection();
-        if (connection.getResponseCode() == 200) {
-          return proxied;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      assertTrue(
-          System.nanoTime() < deadline, () -> "nginx did not come up: " + read(log.toPath()));
-      Thread.sleep(100);
-    }
-  }
-
-  /**
-   * Replaces {@code from}, which must occur exactly {@code times} times: the file changed if not.
-   */
-  private static String replace(String config, String from, String to, int times) {
-    int found = config.split(Pattern.quote(from), -1).length - 1;
-    assertEquals(times, found, "occurrences of '" + from + "' in " + conf());
-    return config.replace(from, to);
-  }
-
-  private static Path findNginx() {
-    List<String> dirs =
-        new ArrayList<>(
-            List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
-    dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin"));
-    return dirs.stream()
-        .filter(d -> !d.isEmpty())
-        .map(d -> Path.of(d, "nginx"))
-        .filter(Files::isExecutable)
-        .findFirst()
-        .orElse(null);
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
   }
 }
