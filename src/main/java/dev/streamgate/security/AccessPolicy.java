@@ -43,8 +43,15 @@ public class AccessPolicy {
     keys = ApiKeys.parse(settings.entries("STREAMGATE_API_KEYS"));
     String secret = settings.string("STREAMGATE_TICKET_SECRET", null);
     byte[] key = new byte[32];
+    if (secret == null
+        && !keys.isEmpty()
+        && settings.string("STREAMGATE_REDIS_URL", null) != null) {
+      throw new IllegalArgumentException(
+          "STREAMGATE_TICKET_SECRET must be set, the same on every node, when STREAMGATE_API_KEYS"
+              + " and STREAMGATE_REDIS_URL are: a ticket issued by one node is checked by another");
+    }
     if (secret == null) {
-      new SecureRandom().nextBytes(key); // per node: set the secret to share tickets in a cluster
+      new SecureRandom().nextBytes(key); // per node: a single node's tickets
     } else {
       key = secret.getBytes(StandardCharsets.UTF_8);
     }

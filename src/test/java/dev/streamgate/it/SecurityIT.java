@@ -62,7 +62,7 @@ class SecurityIT {
   private static Gateway gateway;
 
   /** Each test key is "sk-" + its name; the gateway holds only the SHA-256. */
-  private static String key(String name) {
+  static String key(String name) {
     try {
       byte[] hash =
           MessageDigest.getInstance("SHA-256")
@@ -73,7 +73,7 @@ class SecurityIT {
     }
   }
 
-  private static String bearer(String name) {
+  static String bearer(String name) {
     return "Bearer sk-" + name;
   }
 
