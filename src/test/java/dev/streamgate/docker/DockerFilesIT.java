@@ -78,6 +78,23 @@ class DockerFilesIT {
     assertTrue(Files.isRegularFile(Path.of(dockerfile.group(1))), dockerfile.group(1));
   }
 
+  @Test
+  void composeNodesShareTheirGenerationsThroughItsRedisSoNginxNeedsNoStickiness()
+      throws IOException {
+    String compose = Files.readString(DOCKER.resolve("compose.yaml"));
+    String nginx = Files.readString(DOCKER.resolve("nginx.conf"));
+
+    assertTrue(Pattern.compile("^  redis:$", Pattern.MULTILINE).matcher(compose).find(), compose);
+    assertTrue(compose.contains("STREAMGATE_REDIS_URL: redis://redis:6379"), compose);
+    assertTrue(
+        Pattern.compile("^\\s*(hash|ip_hash|sticky)\\b", Pattern.MULTILINE)
+            .matcher(nginx)
+            .results()
+            .findAny()
+            .isEmpty(),
+        "nginx.conf pins clients to nodes");
+  }
+
   /** The files the runtime stage copies out of the build stage's target/: each must exist. */
   private static List<String> copiedFromBuild(String dockerfile) {
     Matcher copy = Pattern.compile("COPY --from=build /src/target/(\\S+)").matcher(dockerfile);
