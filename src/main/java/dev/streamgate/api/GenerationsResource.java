@@ -30,6 +30,9 @@ import java.net.URI;
 @Produces(MediaType.APPLICATION_JSON)
 public class GenerationsResource {
 
+  /** How long a cancel on a mirror waits for the producer's node to end the generation. */
+  private static final java.time.Duration CANCEL_WAIT = java.time.Duration.ofSeconds(3);
+
   @Inject GenerationService generations;
   @Inject StreamRegistry registry;
   @Inject Settings settings;
@@ -62,8 +65,6 @@ public class GenerationsResource {
   }
 
   /** Cancels a running generation; answers its status, and is a no-op on a finished one. */
-  private static final java.time.Duration CANCEL_WAIT = java.time.Duration.ofSeconds(3);
-
   @DELETE
   @Path("{id}")
   public GenerationStatus cancel(@PathParam("id") String id, @Context HttpServletRequest http) {

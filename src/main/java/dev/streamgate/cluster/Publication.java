@@ -41,10 +41,6 @@ final class Publication implements Runnable {
     return counted;
   }
 
-  boolean isDone() {
-    return endPublished;
-  }
-
   /** The stream changed (the listener): send what Redis does not have yet, unless a send runs. */
   @Override
   public void run() {

@@ -91,10 +91,6 @@ public final class RedisCluster implements Cluster, AutoCloseable {
             + settings.uri().getPort());
   }
 
-  public String node() {
-    return settings.node();
-  }
-
   private synchronized void connect() {
     if (commands != null) {
       return;
@@ -172,19 +168,7 @@ public final class RedisCluster implements Cluster, AutoCloseable {
   @Override
   public void publish(TokenStream stream, Owner owner) {
     boolean counted = owner.maxLive() != Integer.MAX_VALUE;
-    long admitted =
-        await(
-            open.run(
-                redis(),
-                new String[] {Keys.meta(stream.id()), Keys.live(owner.name())},
-                settings.node(),
-                stream.model(),
-                stream.owner(),
-                Long.toString(stream.createdAtMillis()),
-                Long.toString(LIVE_TTL_MILLIS),
-                counted ? Integer.toString(owner.maxLive()) : "0",
-                Keys.LEASE_PREFIX,
-                counted ? "1" : "0"));
+    long admitted = await(open(stream, counted ? owner.maxLive() : 0, counted));
     if (admitted == 0) {
       throw new CapacityException(
           "This key is running its maximum of "
@@ -204,20 +188,25 @@ public final class RedisCluster implements Cluster, AutoCloseable {
   /** Tells Redis about the stream again after Redis lost it; not counted against the owner. */
   CompletableFuture<Long> reopen(TokenStream stream) {
     try {
-      return open.run(
-          redis(),
-          new String[] {Keys.meta(stream.id()), Keys.live(stream.owner())},
-          settings.node(),
-          stream.model(),
-          stream.owner(),
-          Long.toString(stream.createdAtMillis()),
-          Long.toString(LIVE_TTL_MILLIS),
-          "0",
-          Keys.LEASE_PREFIX,
-          "0");
+      return open(stream, 0, false);
     } catch (UnavailableException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** Runs open.lua for the stream: {@code maxLive} 0 is no limit; see the script's arguments. */
+  private CompletableFuture<Long> open(TokenStream stream, int maxLive, boolean counted) {
+    return open.run(
+        redis(),
+        new String[] {Keys.meta(stream.id()), Keys.live(stream.owner())},
+        settings.node(),
+        stream.model(),
+        stream.owner(),
+        Long.toString(stream.createdAtMillis()),
+        Long.toString(LIVE_TTL_MILLIS),
+        Integer.toString(maxLive),
+        Keys.LEASE_PREFIX,
+        counted ? "1" : "0");
   }
 
   CompletableFuture<Long> append(TokenStream stream, Slice slice, boolean counted) {

@@ -125,14 +125,6 @@ final class GatewayNode implements AutoCloseable {
     return process.waitFor(seconds, TimeUnit.SECONDS);
   }
 
-  boolean isAlive() {
-    return process.isAlive();
-  }
-
-  String log() {
-    return Nginx.read(log);
-  }
-
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {
