@@ -1,6 +1,7 @@
 package dev.streamgate.stream;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -208,11 +209,16 @@ public final class TokenStream {
 
   /**
    * The tokens after {@code after} (at most {@code max}), plus the terminal event if that reaches
-   * the end of a finished stream.
+   * the end of a finished stream. A mirror may be asked from a cursor it has not reached yet (the
+   * client read it on the producer's node): nothing until it has, or the terminal event if the log
+   * ended before it (a producer lost before its last tokens reached Redis).
    */
   public Slice read(long after, int max) {
     Terminal end = terminal; // read before size: a non-null terminal means size is final
     int available = size;
+    if (after > available && isMirror()) {
+      return new Slice(after, List.of(), end);
+    }
     if (after < 0 || after > available) {
       throw new IllegalArgumentException("cursor " + after + " is outside 0.." + available);
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamgate.api.Cursors;
+import dev.streamgate.api.ProblemException;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.stream.FinishReason;
 import dev.streamgate.stream.Slice;
@@ -11,6 +13,7 @@ import dev.streamgate.stream.TokenStream;
 import dev.streamgate.stream.Usage;
 import io.lettuce.core.StreamMessage;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +98,40 @@ class MirrorTest {
     store(produced.read(0, 10));
     assertEquals(FinishReason.CANCELLED, mirrored.terminal().reason());
     assertEquals("x", mirrored.text());
+  }
+
+  @Test
+  void aClientAheadOfTheMirrorWaitsForTheRestInsteadOfBeingRefused() {
+    mirrored.mirrorOf(() -> {});
+    produced.append("a");
+    store(produced.read(0, 10));
+    produced.append("b");
+    produced.append("c");
+    produced.append("d"); // the client read these on the producer's node; the mirror lags
+
+    assertEquals(3, Cursors.parse("3", "Last-Event-ID", mirrored));
+    assertTrue(!mirrored.hasAfter(3));
+    assertEquals(List.of(), mirrored.read(3, 10).texts());
+    store(produced.read(1, 10));
+    assertTrue(mirrored.hasAfter(3));
+    assertEquals(List.of("d"), mirrored.read(3, 10).texts());
+  }
+
+  @Test
+  void aCursorPastTheEndOfAnEndedMirrorIsRefusedAndALostLogStillEnds() {
+    mirrored.mirrorOf(() -> {});
+    produced.append("a");
+    store(produced.read(0, 10));
+    assertEquals(5, Cursors.parse("5", "after", mirrored)); // running: tokens may be on the way
+    mirrored.abort("producer_lost", "gone"); // what lost.lua appends after the last stored token
+
+    Slice slice = mirrored.read(5, 10);
+    assertEquals(List.of(), slice.texts());
+    assertEquals("producer_lost", slice.terminal().errorCode());
+    ProblemException refused =
+        assertThrows(ProblemException.class, () -> Cursors.parse("5", "after", mirrored));
+    assertEquals("invalid_cursor", refused.problem().code());
+    assertEquals(400, refused.problem().status());
   }
 
   @Test

@@ -126,6 +126,37 @@ class ClusterIT {
     assertEquals(whole, readTo(b, id, 20) + tail);
   }
 
+  @Test
+  void aClientThatReadOnTheProducerResumesAtOnceOnANodeWhoseMirrorLagsBehind() {
+    // B's mirror follows Redis a moment behind A. A client that read up to A's last token and
+    // resumes on B right away is ahead of B's mirror: it must wait there for the next token, not
+    // be refused for a cursor "past the end".
+    String id =
+        a.gateway.createGeneration(
+            simulated("ahead of the mirror").length(200).tokensPerSecond(100));
+    SseReader keepsMirror = SseReader.open(b.gateway, id).awaitCursor(1);
+    StringBuilder text = new StringBuilder();
+    long cursor = 0;
+    boolean done = false;
+    for (int round = 0; !done; round++) {
+      JsonNode onA = Gateway.json(a.gateway.poll(id, "after=" + cursor + "&wait=5").body());
+      onA.get("tokens").forEach(t -> text.append(t.get("text").asText()));
+      cursor = onA.get("last_seq").asLong();
+      HttpResponse<String> onB = b.gateway.poll(id, "after=" + cursor + "&wait=5");
+      assertEquals(
+          200, onB.statusCode(), "round " + round + ", after=" + cursor + ": " + onB.body());
+      JsonNode answer = Gateway.json(onB.body());
+      if (answer.get("tokens").size() > 0) {
+        assertEquals(cursor + 1, answer.get("tokens").get(0).get("seq").asLong(), onB.body());
+      }
+      answer.get("tokens").forEach(t -> text.append(t.get("text").asText()));
+      cursor = answer.get("last_seq").asLong();
+      done = answer.get("done").asBoolean() || onA.get("done").asBoolean();
+    }
+    assertEquals(a.gateway.awaitEnded(id).get("text").asText(), text.toString());
+    keepsMirror.assertDone("stop");
+  }
+
   /** The text of seqs 1..{@code seq} of a finished generation, read by one poll on the node. */
   private static String readTo(GatewayNode node, String id, long seq) {
     StringBuilder text = new StringBuilder();
