@@ -119,6 +119,12 @@ class SecurityIT {
     return Gateway.json(created.body());
   }
 
+  private static long liveStreams(String authorization) {
+    HttpResponse<String> metrics = gateway.get("api/metrics", "Authorization", authorization);
+    assertEquals(200, metrics.statusCode(), metrics.body());
+    return Gateway.json(metrics.body()).get("live_streams").asLong();
+  }
+
   private static Gateway.Spec slow() {
     return Gateway.simulated("slow and long").length(400).maxTokens(400).tokensPerSecond(20);
   }
@@ -357,6 +363,23 @@ class SecurityIT {
           gateway.get("api/generations/" + id + "/events", "Authorization", erin),
           429,
           "too_many_connections");
+
+      // A /v1 stream or completion refused for the same reason starts no generation.
+      long live = liveStreams(erin);
+      for (String stream : List.of("true", "false")) {
+        HttpResponse<String> refused =
+            post(
+                "v1/chat/completions",
+                "{\"model\":\"simulated\",\"stream\":"
+                    + stream
+                    + ",\"messages\":[{\"role\":\"user\",\"content\":\"refused\"}]}",
+                "Authorization",
+                erin);
+        assertEquals(429, refused.statusCode(), refused.body());
+        assertEquals(
+            "too_many_connections", Gateway.json(refused.body()).at("/error/code").asText());
+        assertEquals(live, liveStreams(erin), "a refused /v1 request (stream " + stream + ")");
+      }
     } finally {
       gateway.send(gateway.request("api/generations/" + id).header("Authorization", erin).DELETE());
       open.forEach(SseReader::awaitEnd); // the end frees the slots

@@ -56,14 +56,10 @@ public class OpenAiServlet extends HttpServlet {
           long cursor =
               Cursors.resume(
                   request.getHeader("Last-Event-ID"), request.getParameter("after"), stream);
-          stream(
-              request,
-              response,
-              stream,
-              cursor,
-              "true".equals(request.getParameter("include_usage")));
+          boolean usage = "true".equals(request.getParameter("include_usage"));
+          stream(request, response, stream, cursor, usage, limits.connect(Caller.of(request)));
         } else {
-          waitForCompletion(request, response, stream, Caller.of(request));
+          waitForCompletion(request, response, stream, limits.connect(Caller.of(request)));
         }
       } else if (path.equals("/models")) {
         Methods.require("GET", request, response);
@@ -82,12 +78,20 @@ public class OpenAiServlet extends HttpServlet {
     OpenAiRequests.ChatRequest chat =
         OpenAiRequests.read(JsonBodies.read(request.getInputStream(), settings.maxBodyBytes()));
     Caller caller = Caller.of(request);
-    TokenStream stream = generations.start(chat.generation(), limits.admit(caller));
+    // The connection slot first: a request refused for it must leave no generation running.
+    Runnable release = limits.connect(caller);
+    TokenStream stream;
+    try {
+      stream = generations.start(chat.generation(), limits.admit(caller));
+    } catch (RuntimeException refused) {
+      release.run();
+      throw refused;
+    }
     if (chat.stream()) {
-      stream(request, response, stream, 0, chat.includeUsage());
+      stream(request, response, stream, 0, chat.includeUsage(), release);
     } else {
       response.setHeader(GENERATION_HEADER, stream.id());
-      waitForCompletion(request, response, stream, caller);
+      waitForCompletion(request, response, stream, release);
     }
   }
 
@@ -96,9 +100,9 @@ public class OpenAiServlet extends HttpServlet {
       HttpServletResponse response,
       TokenStream stream,
       long after,
-      boolean includeUsage)
+      boolean includeUsage,
+      Runnable release)
       throws IOException {
-    Runnable release = limits.connect(Caller.of(request));
     response.setHeader(GENERATION_HEADER, stream.id());
     EventStream events = EventStream.start(request, response, release);
     OpenAiChunks chunks =
@@ -107,9 +111,12 @@ public class OpenAiServlet extends HttpServlet {
   }
 
   private void waitForCompletion(
-      HttpServletRequest request, HttpServletResponse response, TokenStream stream, Caller caller)
+      HttpServletRequest request,
+      HttpServletResponse response,
+      TokenStream stream,
+      Runnable release)
       throws IOException {
-    CompletionWaiter.answerWhenDone(request, response, stream, followers, limits.connect(caller));
+    CompletionWaiter.answerWhenDone(request, response, stream, followers, release);
   }
 
   private void models(HttpServletResponse response) throws IOException {
