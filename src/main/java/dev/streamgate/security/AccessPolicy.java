@@ -96,14 +96,14 @@ public class AccessPolicy {
       if (name == null) {
         throw unauthorized("That API key is not valid.");
       }
-      return new Caller(name, true, null);
+      return Caller.key(name);
     }
     if (ticket != null && generationId != null) {
-      String owner = tickets.verify(ticket, generationId, System.currentTimeMillis());
-      if (owner == null) {
+      Tickets.Ticket verified = tickets.verify(ticket, generationId, System.currentTimeMillis());
+      if (verified == null) {
         throw unauthorized("The stream ticket is not valid for this generation, or has expired.");
       }
-      return Caller.ticket(owner, generationId);
+      return Caller.ticket(verified);
     }
     if (isOpen()) {
       return Caller.ANONYMOUS;
@@ -121,11 +121,11 @@ public class AccessPolicy {
    */
   public Caller authenticateSocket(String authorization, String ticket) {
     if ((authorization == null || authorization.isBlank()) && ticket != null) {
-      String[] opened = tickets.open(ticket, System.currentTimeMillis());
+      Tickets.Ticket opened = tickets.open(ticket, System.currentTimeMillis());
       if (opened == null) {
         throw unauthorized("The stream ticket is not valid, or has expired.");
       }
-      return Caller.ticket(opened[1], opened[0]);
+      return Caller.ticket(opened);
     }
     return authenticate(authorization, null, null);
   }

@@ -29,12 +29,14 @@ public class Limits {
   private int perKeyLive;
   private int perKeyPerMinute;
   private int perKeyConnections;
+  private int perTicketConnections;
   private int connections;
   private int pollsPerGeneration;
   private int socketStreams;
   private int socketMessagesPerSecond;
   private final Map<String, TokenBucket> starts = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> connectionsByKey = new ConcurrentHashMap<>();
+  private final Map<String, Integer> connectionsByTicket = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> pollsByGeneration = new ConcurrentHashMap<>();
   private final AtomicInteger open = new AtomicInteger();
 
@@ -56,6 +58,7 @@ public class Limits {
     perKeyLive = settings.integer("STREAMGATE_KEY_MAX_LIVE", 100);
     perKeyPerMinute = settings.integer("STREAMGATE_KEY_RATE", 600);
     perKeyConnections = settings.integer("STREAMGATE_KEY_MAX_CONNECTIONS", 1000);
+    perTicketConnections = settings.integer("STREAMGATE_TICKET_MAX_CONNECTIONS", 4);
     connections = settings.integer("STREAMGATE_MAX_OPEN_STREAMS", 15_000);
     pollsPerGeneration = settings.integer("STREAMGATE_POLLS_PER_GENERATION", 128);
     socketStreams = settings.integer("STREAMGATE_WS_MAX_STREAMS", 16);
@@ -92,16 +95,17 @@ public class Limits {
     return new Owner(caller.name(), perKeyLive);
   }
 
-  /** A streaming connection (SSE, WebSocket, parked long poll): released exactly once. */
+  /**
+   * A streaming connection (SSE, WebSocket, parked long poll): released exactly once. A ticket's
+   * connections count against the ticket, not its key, so a leaked ticket cannot lock the key out.
+   */
   public Runnable connect(Caller caller) {
+    if (caller.ticket() != null) {
+      return connectTicket(caller.ticket());
+    }
     if (open.incrementAndGet() > connections) {
       open.decrementAndGet();
-      throw new ProblemException(
-          Problem.of(
-              503,
-              "overloaded",
-              "The gateway holds its maximum of " + connections + " open streams; retry shortly."),
-          2);
+      throw overloaded();
     }
     AtomicInteger mine =
         caller.keyed()
@@ -122,6 +126,42 @@ public class Limits {
             mine.decrementAndGet();
           }
         });
+  }
+
+  private Runnable connectTicket(String ticket) {
+    if (open.incrementAndGet() > connections) {
+      open.decrementAndGet();
+      throw overloaded();
+    }
+    boolean[] full = new boolean[1];
+    connectionsByTicket.compute(
+        ticket,
+        (t, held) -> {
+          int now = held == null ? 0 : held;
+          full[0] = now >= perTicketConnections;
+          return full[0] ? held : now + 1;
+        });
+    if (full[0]) {
+      open.decrementAndGet();
+      throw tooMany(
+          "too_many_connections",
+          "This ticket holds its maximum of " + perTicketConnections + " open streams.",
+          1);
+    }
+    return once(
+        () -> {
+          open.decrementAndGet();
+          connectionsByTicket.computeIfPresent(ticket, (t, held) -> held == 1 ? null : held - 1);
+        });
+  }
+
+  private ProblemException overloaded() {
+    return new ProblemException(
+        Problem.of(
+            503,
+            "overloaded",
+            "The gateway holds its maximum of " + connections + " open streams; retry shortly."),
+        2);
   }
 
   /** A slot for one parked long poll on a generation: released exactly once. */

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -238,6 +239,58 @@ class SecurityIT {
       socket.awaitFrame(f -> "not_found".equals(f.path("code").asText()));
     } finally {
       socket.close();
+    }
+  }
+
+  @Test
+  void aLeakedTicketHoldsAFewStreamsAndNeverLocksItsKeyOut() {
+    JsonNode created = create("erin", slow());
+    String id = created.get("id").asText();
+    String ticket = created.get("ticket").asText();
+    String sealed = new String(Base64.getUrlDecoder().decode(ticket), StandardCharsets.ISO_8859_1);
+    assertFalse(sealed.contains("erin") || sealed.contains(id), "a ticket names no key: " + sealed);
+    List<SseReader> open = new ArrayList<>();
+    WsClient socket = null;
+    try {
+      for (int i = 0; i < 4; i++) { // STREAMGATE_TICKET_MAX_CONNECTIONS' default
+        open.add(SseReader.open(gateway, id, "ticket=" + ticket, 0).awaitCursor(1));
+      }
+      Gateway.assertProblem(
+          gateway.get("api/generations/" + id + "/events?ticket=" + ticket),
+          429,
+          "too_many_connections");
+      socket = Gateway.await(WsClient.connectAsync(gateway, "ws?ticket=" + ticket));
+      assertEquals(1013, socket.awaitClose(), "a fifth stream over WebSocket");
+
+      // The key's own streams, and another ticket's, are not touched by this ticket's.
+      open.add(SseReader.open(gateway, id, "", 0, "Authorization", bearer("erin")).awaitCursor(1));
+      HttpResponse<String> second =
+          post("api/tickets", "{\"generation\":\"" + id + "\"}", "Authorization", bearer("erin"));
+      assertEquals(201, second.statusCode(), second.body());
+      String other = Gateway.json(second.body()).get("ticket").asText();
+      open.add(SseReader.open(gateway, id, "ticket=" + other, 0).awaitCursor(1));
+
+      open.get(0).drop(); // a slot of the first ticket comes back once the server sees it go
+      Gateway.await(
+          "the first ticket's slot back",
+          () -> {
+            SseReader again = SseReader.open(gateway, id, "ticket=" + ticket, 0);
+            if (again.response().statusCode() != 200) {
+              return false;
+            }
+            open.add(again);
+            return true;
+          });
+    } finally {
+      gateway.send(
+          gateway
+              .request("api/generations/" + id)
+              .header("Authorization", bearer("erin"))
+              .DELETE());
+      open.subList(1, open.size()).forEach(SseReader::awaitEnd);
+      if (socket != null) {
+        socket.close();
+      }
     }
   }
 

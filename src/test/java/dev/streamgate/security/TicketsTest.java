@@ -1,0 +1,65 @@
+package dev.streamgate.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+class TicketsTest {
+
+  private static final byte[] SECRET = "the same on every node".getBytes(StandardCharsets.UTF_8);
+  private static final long NOW = 1_000_000L;
+
+  private final Tickets tickets = new Tickets(SECRET, Duration.ofMinutes(5));
+
+  @Test
+  void aTicketOpensOnAnyNodeWithTheSameSecretForItsGenerationOnly() {
+    String ticket = tickets.issue("gen_a", "alice", NOW);
+
+    Tickets.Ticket opened = new Tickets(SECRET, Duration.ofMinutes(5)).verify(ticket, "gen_a", NOW);
+
+    assertEquals("gen_a", opened.generation());
+    assertEquals("alice", opened.owner());
+    assertNull(tickets.verify(ticket, "gen_b", NOW));
+    assertNull(
+        new Tickets("another".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5))
+            .open(ticket, NOW));
+  }
+
+  @Test
+  void aTicketNamesNeitherItsKeyNorItsGeneration() {
+    String ticket = tickets.issue("gen_visible", "alice-the-key", NOW);
+    String bytes = new String(Base64.getUrlDecoder().decode(ticket), StandardCharsets.ISO_8859_1);
+
+    assertFalse(bytes.contains("alice") || bytes.contains("gen_visible"), bytes);
+    assertFalse(ticket.contains("alice"), ticket);
+  }
+
+  @Test
+  void anAlteredExpiredOrMalformedTicketOpensNothing() {
+    String ticket = tickets.issue("gen_a", "alice", NOW);
+    char last = ticket.charAt(ticket.length() - 1);
+    String altered = ticket.substring(0, ticket.length() - 1) + (last == 'A' ? 'B' : 'A');
+
+    assertNull(tickets.open(altered, NOW));
+    assertNull(tickets.open(ticket, NOW + Duration.ofMinutes(5).toMillis() + 1));
+    assertNull(tickets.open("not a ticket", NOW));
+    assertNull(tickets.open("", NOW));
+    assertNull(tickets.open("A".repeat(600), NOW));
+  }
+
+  @Test
+  void everyTicketIssuedHasItsOwnIdForThePerTicketCap() {
+    String first = tickets.issue("gen_a", "alice", NOW);
+    String second = tickets.issue("gen_a", "alice", NOW);
+
+    assertNotEquals(first, second);
+    assertNotEquals(tickets.open(first, NOW).id(), tickets.open(second, NOW).id());
+    assertEquals(tickets.open(first, NOW).id(), tickets.open(first, NOW).id());
+  }
+}
