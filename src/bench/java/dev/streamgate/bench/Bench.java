@@ -15,7 +15,8 @@ import java.util.Map;
  * every transport at every concurrency, then the idle-connection test, and writes the results under
  * {@code --out}; {@code run} is one transport at one or more concurrencies; {@code idle} only the
  * idle test; {@code slow} the normal load alone, then beside {@code --stalled} clients that never
- * read; {@code report} redraws the table and charts from a sweep's CSV. With {@code --url}
+ * read; {@code cluster} one node in memory beside two nodes on one Redis (see {@link #cluster});
+ * {@code report} redraws the table and charts from a sweep's CSV. With {@code --url}
  * the gateway is one already running. Options: {@code --transports sse,ws,poll,openai --c
  * 100,1000,4000,5000,10000 --n 200 --r 50 --ttft 100 --window 10 --warmup 3 --threads 2 --idle 15000 --port
  * 18400 --out bench/results --server-opts "-Xmx4g" --jfr file.jfr}.
@@ -49,6 +50,10 @@ public final class Bench {
     Files.createDirectories(out);
     if (mode.equals("report")) {
       writeReport(readCsv(out.resolve("sweep.csv")), out, null);
+      return;
+    }
+    if (mode.equals("cluster")) {
+      cluster(out);
       return;
     }
     String url = options.get("url");
@@ -88,16 +93,23 @@ public final class Bench {
   }
 
   private ServerProcess startServer() throws IOException, InterruptedException {
+    return startServer(Integer.parseInt(option("port", "18400")), Map.of(), "bench-server");
+  }
+
+  private ServerProcess startServer(int port, Map<String, String> env, String name)
+      throws IOException, InterruptedException {
     List<String> jvm = new ArrayList<>(Arrays.asList(option("server-opts", "-Xmx4g").split(" ")));
     if (options.containsKey("jfr")) {
-      jvm.add("-XX:StartFlightRecording=filename=" + options.get("jfr") + ",settings=profile");
+      String file = options.get("jfr").replaceFirst("\\.jfr$", "") + "-" + name + ".jfr";
+      jvm.add("-XX:StartFlightRecording=filename=" + file + ",settings=profile");
     }
     ServerProcess server =
         ServerProcess.start(
-            Integer.parseInt(option("port", "18400")),
+            port,
             Path.of(option("webapp", "target/streamgate")),
             jvm,
-            Path.of("target", "bench-server.log"));
+            env,
+            Path.of("target", name + ".log"));
     System.out.println("server pid " + server.pid() + " on " + server.base);
     return server;
   }
@@ -191,6 +203,149 @@ public final class Bench {
     }
     Files.writeString(out.resolve("slow.md"), md);
     System.out.println(md);
+  }
+
+  /**
+   * What the cluster costs: the same load on one node in memory, then on two nodes sharing one
+   * Redis (each its own JVM, Redis persisting as the compose file ships it). On the cluster,
+   * connection {@code i} creates on node {@code i mod 2}; SSE and long polling read every stream
+   * from the other node (each token crosses Redis into that node's mirror), WebSocket and {@code
+   * /v1} read where they created (the producer's copy to Redis only). A last row per setup drops
+   * each SSE stream every {@code --resume-every} tokens and resumes it on the other node: the
+   * cross-node resume rate. Server CPU is both nodes'; Redis CPU is its own ({@code INFO cpu}).
+   * Writes {@code cluster.md}.
+   */
+  private void cluster(Path out) throws Exception {
+    int port = Integer.parseInt(option("port", "18400"));
+    int[] cs = Arrays.stream(option("c", "1000").split(",")).mapToInt(Integer::parseInt).toArray();
+    int resumeEvery = Integer.parseInt(option("resume-every", "20"));
+    List<String[]> rows = new ArrayList<>();
+    List<String> setups = List.of(option("setups", "single,cluster").split(","));
+    if (setups.contains("single")) {
+      try (ServerProcess single = startServer(port, Map.of(), "bench-single")) {
+        clusterRuns("one node, in memory", new int[] {port}, 0, cs, resumeEvery, rows);
+      }
+    }
+    if (setups.contains("cluster")) {
+      try (RedisProcess redis = RedisProcess.start(port + 10, Path.of("target", "bench-redis"));
+          ServerProcess a = startServer(port, clusterEnv(redis, "bench-a"), "bench-node-a");
+          ServerProcess b = startServer(port + 1, clusterEnv(redis, "bench-b"), "bench-node-b")) {
+        clusterRuns(
+            "two nodes + Redis", new int[] {port, port + 1}, redis.port, cs, resumeEvery, rows);
+      }
+    }
+    StringBuilder md = new StringBuilder("# One node in memory beside two nodes on Redis\n\n");
+    md.append(machine())
+        .append(String.format(Locale.ROOT,
+            " Redis %s, `appendonly yes`. Streams of n = %s tokens at r = %s/s after %s ms.%n%n",
+            redisVersion(), option("n", "200"), option("r", "50"), option("ttft", "100")))
+        .append("Route: *home* = created and read on one node; *cross* = created on one node, read"
+            + " from the other (its mirror); *resume/k* = SSE dropped every k tokens and resumed on"
+            + " the other node. Server CPU is every gateway node's; Redis CPU is redis-server's.\n\n")
+        .append("| setup | transport | route | c | tok/s | resumes/s | lag p50 / p99 / max (ms) |"
+            + " TTFT p50 / p99 (ms) | server CPU s / 1M tok | Redis CPU s / 1M tok |"
+            + " lost / dup / bad text | errors | steal |\n"
+            + "|---|---|---|---:|---:|---:|---|---|---:|---:|---|---:|---:|\n");
+    rows.forEach(r -> md.append("| ").append(String.join(" | ", r)).append(" |\n"));
+    Files.writeString(out.resolve("cluster.md"), md);
+    System.out.println(md);
+  }
+
+  private static Map<String, String> clusterEnv(RedisProcess redis, String node) {
+    return Map.of("STREAMGATE_REDIS_URL", redis.url(), "STREAMGATE_NODE_ID", node);
+  }
+
+  private void clusterRuns(
+      String setup, int[] nodes, int redisPort, int[] cs, int resumeEvery, List<String[]> rows)
+      throws Exception {
+    int n = Integer.parseInt(option("n", "200"));
+    double r = Double.parseDouble(option("r", "50"));
+    long ttft = Long.parseLong(option("ttft", "100"));
+    double window = Double.parseDouble(option("window", "10"));
+    String url = "http://127.0.0.1:" + nodes[0];
+    String[] expected = ServerMetrics.expectedTexts(url, 16, n);
+    List<String> transports = List.of(option("transports", "sse,poll,ws,openai").split(","));
+    // JIT and pools warm before anything is recorded: longer than the sweep's, as every node
+    // compiles the cluster's paths (Lettuce, netty, the mirrors) as well as the gateway's.
+    double warm = Double.parseDouble(option("warm-window", "10"));
+    for (String name : transports) {
+      clusterRun(nodes, redisPort, Transport.of(name), 200, n, r, ttft, expected, 0, warm);
+    }
+    for (int c : cs) {
+      for (String name : transports) {
+        Transport t = Transport.of(name);
+        RunResult run = clusterRun(nodes, redisPort, t, c, n, r, ttft, expected, 0, window);
+        boolean cross = nodes.length > 1 && (t == Transport.SSE || t == Transport.POLL);
+        rows.add(clusterRow(setup, run, cross ? "cross" : "home"));
+      }
+      if (resumeEvery > 0) {
+        RunResult run =
+            clusterRun(nodes, redisPort, Transport.SSE, c, n, r, ttft, expected, resumeEvery, window);
+        rows.add(clusterRow(setup, run, "resume/" + resumeEvery));
+      }
+    }
+  }
+
+  private RunResult clusterRun(
+      int[] nodes,
+      int redisPort,
+      Transport t,
+      int c,
+      int n,
+      double r,
+      long ttft,
+      String[] expected,
+      int resumeEvery,
+      double window)
+      throws IOException, InterruptedException {
+    for (int node : nodes) {
+      waitForQuiet("http://127.0.0.1:" + node);
+    }
+    boolean crossRead = nodes.length > 1 && (t == Transport.SSE || t == Transport.POLL);
+    Plan plan =
+        new Plan(t, "127.0.0.1", nodes[0], c, n, r, ttft, expected, null, nodes, redisPort,
+            crossRead && resumeEvery == 0, resumeEvery);
+    LoadRun.Timing timing =
+        new LoadRun.Timing(
+            Math.max(1, c / 2000.0),
+            Double.parseDouble(option("warmup", "3")),
+            window,
+            Double.parseDouble(option("drain", "30")));
+    RunResult result = new LoadRun(plan, timing, Integer.parseInt(option("threads", "2"))).run();
+    System.out.println(
+        summary(result)
+            + String.format(Locale.ROOT, "  resumes/s %.0f  redis %.1f cpu-s/1M",
+                result.resumesPerSecond(), result.redisCpuPerMillion()));
+    return result;
+  }
+
+  private static String[] clusterRow(String setup, RunResult run, String route) {
+    return new String[] {
+      setup,
+      run.transport(),
+      route,
+      Integer.toString(run.c()),
+      String.format(Locale.ROOT, "%,.0f", run.tokensPerSecond()),
+      run.resumes() == 0 ? "–" : String.format(Locale.ROOT, "%,.0f", run.resumesPerSecond()),
+      String.format(Locale.ROOT, "%.1f / %.0f / %.0f", run.lagP50(), run.lagP99(), run.lagMax()),
+      String.format(Locale.ROOT, "%.0f / %.0f", run.ttftP50(), run.ttftP99()),
+      String.format(Locale.ROOT, "%.1f", run.serverCpuPerMillion()),
+      Double.isNaN(run.redisCpuSeconds()) ? "–" : String.format(Locale.ROOT, "%.1f", run.redisCpuPerMillion()),
+      run.lost() + " / " + run.duplicated() + " / " + run.mismatched(),
+      Long.toString(run.errors()),
+      String.format(Locale.ROOT, "%.0f %%", run.stealPercent())
+    };
+  }
+
+  private static String redisVersion() {
+    try {
+      Process p = new ProcessBuilder("redis-server", "--version").redirectErrorStream(true).start();
+      String v = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      int at = v.indexOf("v=");
+      return at < 0 ? v.trim() : v.substring(at + 2, v.indexOf(' ', at));
+    } catch (IOException e) {
+      return "(version unknown)";
+    }
   }
 
   /** Waits until the last run's generations have ended, so runs do not overlap. */

@@ -39,6 +39,14 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
   private byte[] body = new byte[1024];
   private int bodyLength;
 
+  // which node of the cluster this connection talks to (see Plan)
+  private final int home;
+  private int node;
+  private boolean reading; // connected to read a stream created before, on another connection
+  private int hopTo = -1; // the node to move to once the bytes in hand are parsed
+  private boolean hopRead; // ... to read the stream in flight there (else to start the next one)
+  private long hopCursor; // the cursor at the last move
+
   // the stream in flight
   private String id;
   private long requestNanos;
@@ -56,6 +64,8 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
     this.tally = tally;
     this.prompt = slot % plan.prompts();
     this.seen = new long[(plan.n() >> 6) + 2];
+    this.home = slot % plan.nodes().length;
+    this.node = home;
   }
 
   void open(Selector selector) {
@@ -66,7 +76,8 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
       channel = SocketChannel.open();
       channel.configureBlocking(false);
       channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-      boolean connected = channel.connect(new InetSocketAddress(plan.host(), plan.port()));
+      boolean connected =
+          channel.connect(new InetSocketAddress(plan.host(), plan.nodes()[node]));
       key = channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, this);
       if (connected) {
         connected();
@@ -104,6 +115,9 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
         }
         buffer.flip();
         received(buffer);
+        if (hopTo >= 0) {
+          hop();
+        }
       }
     } catch (IOException | RuntimeException e) {
       fail(e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -111,7 +125,7 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
   }
 
   private void received(ByteBuffer in) {
-    while (in.hasRemaining() && phase != Phase.CLOSED) {
+    while (in.hasRemaining() && phase != Phase.CLOSED && hopTo < 0) {
       if (websocketOpen) {
         ws.feed(in);
         return;
@@ -133,9 +147,40 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
       phase = Phase.STREAM;
       id = plan.idleIds()[prompt % plan.idleIds().length];
       send(events());
+    } else if (reading) {
+      reading = false;
+      phase = Phase.STREAM;
+      if (plan.transport() == Transport.SSE) {
+        send(events());
+      } else {
+        poll();
+      }
     } else {
       next();
     }
+  }
+
+  /** Moves to node {@code to} (modulo the cluster) once the bytes in hand are parsed. */
+  private void hopLater(int to, boolean read) {
+    hopTo = to % plan.nodes().length;
+    hopRead = read;
+  }
+
+  /**
+   * Goes on with this connection's work on another node, over a new connection: reading the
+   * stream in flight from its cursor (a resume, if it has one), or starting the next stream.
+   */
+  private void hop() {
+    Selector selector = key.selector();
+    closeChannel();
+    if (hopRead && cursor > 0 && run.inWindow(System.nanoTime())) {
+      tally.resumes++;
+    }
+    node = hopTo;
+    reading = hopRead;
+    hopTo = -1;
+    hopCursor = cursor;
+    open(selector);
   }
 
   /** Starts the next stream, or closes the connection once the run is winding down. */
@@ -144,8 +189,13 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
       close();
       return;
     }
+    if (node != home) { // the last stream was read elsewhere: create the next one at home
+      hopLater(home, false);
+      return;
+    }
     id = null;
     cursor = 0;
+    hopCursor = 0;
     maxSeq = 0;
     received = 0;
     gotToken = false;
@@ -178,6 +228,7 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
             + id
             + "/events HTTP/1.1\r\nHost: "
             + plan.hostHeader()
+            + (cursor > 0 ? "\r\nLast-Event-ID: " + cursor : "")
             + "\r\nAccept: text/event-stream\r\n\r\n");
   }
 
@@ -238,7 +289,9 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
       }
       id = JsonScan.string(bodyText(), "id", 0);
       phase = Phase.STREAM;
-      if (plan.transport() == Transport.SSE) {
+      if (plan.crossRead()) {
+        hopLater(node + 1, true);
+      } else if (plan.transport() == Transport.SSE) {
         send(events());
       } else {
         poll();
@@ -407,9 +460,13 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
     if (t != null) {
       text.append(t);
     }
+    if (plan.resumeEvery() > 0 && cursor < plan.n() && cursor - hopCursor >= plan.resumeEvery()) {
+      hopLater(node + 1, true); // drop the connection and resume on the next node
+    }
   }
 
   private void streamDone() {
+    hopTo = -1;
     tally.streamsCompleted++;
     tally.lost += Math.max(0, plan.n() - received);
     if (doneTokens != plan.n()) {
@@ -467,6 +524,9 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
       return;
     }
     tally.reconnects++;
+    reading = false;
+    hopTo = -1;
+    node = home; // a failed stream is counted, and the next one starts at home
     websocketOpen = false;
     pending = null;
     phase = null;

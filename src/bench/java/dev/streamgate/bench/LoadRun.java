@@ -25,7 +25,6 @@ final class LoadRun {
 
   private final Plan plan;
   private final Timing timing;
-  private final String base;
   private final List<Loop> loops = new ArrayList<>();
   private final AtomicInteger open = new AtomicInteger();
   private volatile boolean stopping;
@@ -35,7 +34,6 @@ final class LoadRun {
   LoadRun(Plan plan, Timing timing, int threads) {
     this.plan = plan;
     this.timing = timing;
-    this.base = "http://" + plan.hostHeader();
     for (int i = 0; i < threads; i++) {
       loops.add(new Loop(i));
     }
@@ -75,7 +73,8 @@ final class LoadRun {
       loops.get(i % loops.size()).add(new Conn(this, loops.get(i % loops.size()).tally, i));
     }
     sleep(timing.warmupSeconds());
-    ServerMetrics before = ServerMetrics.fetch(base, false);
+    ServerMetrics before = ServerMetrics.fetchAll(plan.bases());
+    double redisBefore = RedisProcess.cpuSeconds(plan.host(), plan.redisPort());
     long clientBefore = os.getProcessCpuTime();
     long[] cpuBefore = CpuSteal.read();
     windowStart = System.nanoTime();
@@ -83,7 +82,8 @@ final class LoadRun {
     windowEnd = System.nanoTime();
     long clientAfter = os.getProcessCpuTime();
     double steal = CpuSteal.percent(cpuBefore, CpuSteal.read());
-    ServerMetrics after = ServerMetrics.fetch(base, false);
+    ServerMetrics after = ServerMetrics.fetchAll(plan.bases());
+    double redisAfter = RedisProcess.cpuSeconds(plan.host(), plan.redisPort());
     double loadAfter = os.getSystemLoadAverage();
     stopping = true;
     long drainEnd = System.nanoTime() + (long) (timing.drainSeconds() * 1e9);
@@ -128,7 +128,9 @@ final class LoadRun {
         after.connections(),
         loadBefore,
         loadAfter,
-        steal);
+        steal,
+        total.resumes,
+        redisAfter - redisBefore);
   }
 
   /**

@@ -7,6 +7,11 @@ import java.nio.charset.StandardCharsets;
  * One load run's parameters and the requests it sends: {@code c} connections on one transport,
  * each running generations of {@code n} tokens at {@code r} tokens/s after {@code ttftMs}, with one
  * of {@link #prompts()} prompts (so the model's text is known in advance and checked).
+ *
+ * <p>With several {@code nodes} (ports of one cluster) connection {@code i} creates its generations
+ * on node {@code i mod nodes}; {@code crossRead} has SSE and long polling read each one from the
+ * next node, and {@code resumeEvery} has SSE drop its stream every that many tokens and resume it
+ * on the next node. {@code redisPort} (0 for none) is the cluster's Redis, whose CPU is counted.
  */
 record Plan(
     Transport transport,
@@ -17,7 +22,30 @@ record Plan(
     double r,
     long ttftMs,
     String[] expected,
-    String[] idleIds) {
+    String[] idleIds,
+    int[] nodes,
+    int redisPort,
+    boolean crossRead,
+    int resumeEvery) {
+
+  /** One node, every stream read where it was created. */
+  Plan(
+      Transport transport,
+      String host,
+      int port,
+      int c,
+      int n,
+      double r,
+      long ttftMs,
+      String[] expected,
+      String[] idleIds) {
+    this(transport, host, port, c, n, r, ttftMs, expected, idleIds, new int[] {port}, 0, false, 0);
+  }
+
+  /** The base URL of each node, for its metrics. */
+  java.util.List<String> bases() {
+    return java.util.Arrays.stream(nodes).mapToObj(p -> "http://" + host + ":" + p).toList();
+  }
 
   static String prompt(int k) {
     return "Benchmark prompt number " + k + ": explain streaming transports.";

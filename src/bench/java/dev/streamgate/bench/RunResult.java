@@ -32,7 +32,18 @@ record RunResult(
     long connections,
     double loadBefore,
     double loadAfter,
-    double stealPercent) {
+    double stealPercent,
+    long resumes,
+    double redisCpuSeconds) {
+
+  /** Redis CPU per million tokens delivered (NaN without Redis). */
+  double redisCpuPerMillion() {
+    return tokens == 0 ? Double.NaN : redisCpuSeconds / tokens * 1e6;
+  }
+
+  double resumesPerSecond() {
+    return resumes / windowSeconds;
+  }
 
   double tokensPerSecond() {
     return tokens / windowSeconds;
@@ -140,7 +151,9 @@ record RunResult(
         Long.parseLong(v[26]),
         Double.parseDouble(v[27]),
         Double.parseDouble(v[28]),
-        withSteal ? Double.parseDouble(v[29]) : Double.NaN);
+        withSteal ? Double.parseDouble(v[29]) : Double.NaN,
+        0,
+        Double.NaN);
   }
 
 

@@ -25,6 +25,22 @@ record ServerMetrics(
         JsonScan.number(json, "gc_ms", 0, -1));
   }
 
+  /** The sum over the nodes of a cluster (heap, RSS and connections too: the cluster's cost). */
+  static ServerMetrics fetchAll(java.util.List<String> bases)
+      throws IOException, InterruptedException {
+    long cpu = 0, heap = 0, rss = 0, connections = 0, live = 0, gc = 0;
+    for (String base : bases) {
+      ServerMetrics m = fetch(base, false);
+      cpu += m.cpuNanos;
+      heap += m.heapUsed;
+      rss += m.rss;
+      connections += m.connections;
+      live += m.liveStreams;
+      gc += m.gcMillis;
+    }
+    return new ServerMetrics(cpu, heap, rss, connections, live, gc);
+  }
+
   static String get(String url) throws IOException, InterruptedException {
     HttpResponse<String> response =
         HTTP.send(

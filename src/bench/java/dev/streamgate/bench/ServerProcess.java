@@ -24,6 +24,13 @@ final class ServerProcess implements AutoCloseable {
 
   static ServerProcess start(int port, Path webapp, List<String> jvmOptions, Path log)
       throws IOException, InterruptedException {
+    return start(port, webapp, jvmOptions, java.util.Map.of(), log);
+  }
+
+  /** The same with more settings ({@code STREAMGATE_*}) in its environment. */
+  static ServerProcess start(
+      int port, Path webapp, List<String> jvmOptions, java.util.Map<String, String> env, Path log)
+      throws IOException, InterruptedException {
     List<String> classPath = new ArrayList<>();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       String name = Path.of(entry).getFileName().toString();
@@ -43,6 +50,7 @@ final class ServerProcess implements AutoCloseable {
     builder.environment().put("STREAMGATE_PORT", Integer.toString(port));
     builder.environment().put("STREAMGATE_WEBAPP", webapp.toAbsolutePath().toString());
     builder.environment().putIfAbsent("STREAMGATE_MAX_STREAMS", "20000");
+    builder.environment().putAll(env);
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
     ServerProcess server = new ServerProcess(builder.start(), "http://127.0.0.1:" + port);
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

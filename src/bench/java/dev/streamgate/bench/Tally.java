@@ -14,6 +14,7 @@ final class Tally {
   long textMismatches;
   long errors;
   long reconnects;
+  long resumes; // in the window: streams dropped on purpose and resumed on another node
   long opened;
   String firstError;
 
@@ -37,6 +38,7 @@ final class Tally {
     textMismatches += other.textMismatches;
     errors += other.errors;
     reconnects += other.reconnects;
+    resumes += other.resumes;
     opened += other.opened;
     if (firstError == null) {
       firstError = other.firstError;

@@ -54,4 +54,19 @@ class BenchSmokeIT {
     assertEquals(0, result.mismatched());
     assertTrue(result.tokens() > 0 && result.serverCpuSeconds() > 0, () -> Bench.summary(result));
   }
+
+  @org.junit.jupiter.api.Test
+  void sseStreamsDroppedEveryFewTokensResumeWhole() throws Exception {
+    int[] oneNode = {port}; // the cluster benchmark's resume route, each resume on the same node
+    Plan plan =
+        new Plan(
+            Transport.SSE, "127.0.0.1", port, 3, 20, 100, 50, expected, null, oneNode, 0, false, 4);
+    RunResult result = new LoadRun(plan, new LoadRun.Timing(0.1, 0.1, 1.0, 10), 1).run();
+
+    assertEquals(0, result.errors() + result.incomplete(), () -> Bench.summary(result));
+    assertTrue(result.resumes() > 0, () -> Bench.summary(result));
+    assertTrue(result.streams() >= 3, () -> Bench.summary(result));
+    assertEquals(result.streams(), result.verified());
+    assertEquals(0, result.lost() + result.duplicated() + result.reordered() + result.mismatched());
+  }
 }
