@@ -1,7 +1,13 @@
 package dev.streamgate.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -11,6 +17,10 @@ import java.nio.charset.StandardCharsets;
 
 /** Reads a JSON request body of at most a given size, or says exactly why it cannot. */
 public final class JsonBodies {
+
+  /** One document per body: {@code {"a":1} x} is refused, not read as {@code {"a":1}}. */
+  private static final ObjectReader BODY =
+      Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private JsonBodies() {}
 
@@ -31,13 +41,50 @@ public final class JsonBodies {
     return parse(bytes);
   }
 
-  /** Jackson's own words, without its pointer back into the source text. */
-  private static String reason(JsonProcessingException e) {
+  /** What was wrong, in our words: Jackson's name its own classes, settings and features. */
+  static String reason(JsonProcessingException e) {
     String message = e.getOriginalMessage();
-    int cut = message.indexOf(" (start marker at");
-    message = cut < 0 ? message : message.substring(0, cut);
-    cut = message.indexOf('\n');
-    return cut < 0 ? message : message.substring(0, cut);
+    if (e instanceof StreamConstraintsException) {
+      StreamReadConstraints limits = StreamReadConstraints.defaults();
+      if (message.startsWith("Document nesting depth")) {
+        return "it nests objects and arrays deeper than " + limits.getMaxNestingDepth() + " levels";
+      } else if (message.startsWith("Number value length")) {
+        return "it has a number longer than " + limits.getMaxNumberLength() + " characters";
+      } else if (message.startsWith("String value length")) {
+        return "it has a string longer than " + limits.getMaxStringLength() + " characters";
+      }
+      return "it is larger than the parser allows";
+    }
+    if (e instanceof JsonEOFException) {
+      return "it ends before the JSON value is complete";
+    }
+    if (e instanceof MismatchedInputException && message.startsWith("Trailing token")) {
+      return "there is more after the JSON value";
+    }
+    if (message.startsWith("Unexpected character ('") && message.length() > 24) {
+      char found = message.charAt(23);
+      String printable =
+          found < 0x20
+              ? String.format("U+%04X", (int) found)
+              : found == '\'' ? "\"'\"" : "'" + found + "'";
+      if (message.contains("double-quote to start field name")) {
+        return "unexpected " + printable + ": a field name must be in double quotes";
+      } else if (message.contains("expected a value")) {
+        return "unexpected " + printable + " where a value should be";
+      }
+      return "unexpected " + printable;
+    }
+    if (message.startsWith("Unrecognized token '") || message.startsWith("Non-standard token '")) {
+      int start = message.indexOf('\'') + 1;
+      String token = message.substring(start, Math.max(start, message.indexOf('\'', start)));
+      return "'"
+          + (token.length() > 32 ? token.substring(0, 32) + "…" : token)
+          + "' is not a JSON value (a string, number, object, array, true, false or null)";
+    }
+    if (message.startsWith("Illegal unquoted character")) {
+      return "a control character in a string must be escaped with a backslash";
+    }
+    return "it is not well-formed";
   }
 
   /** Parses one JSON document from strict UTF-8. */
@@ -56,7 +103,7 @@ public final class JsonBodies {
       throw new ProblemException(400, "malformed_json", "The request body is not valid UTF-8.");
     }
     try {
-      JsonNode node = Json.MAPPER.readTree(bytes);
+      JsonNode node = BODY.readTree(bytes);
       if (node == null || node.isMissingNode()) {
         throw new ProblemException(400, "malformed_json", "The request body holds no JSON value.");
       }
