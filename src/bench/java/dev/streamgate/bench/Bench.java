@@ -149,10 +149,14 @@ public final class Bench {
       throws IOException, InterruptedException {
     waitForQuiet(url);
     java.net.URI uri = java.net.URI.create(url);
-    Plan plan = new Plan(t, uri.getHost(), uri.getPort(), c, n, r, ttft, expected, null);
+    return load(new Plan(t, uri.getHost(), uri.getPort(), c, n, r, ttft, expected, null), window);
+  }
+
+  /** One load run of {@code plan}: ramped over c / 2000 s, then the warm-up, window and drain. */
+  private RunResult load(Plan plan, double window) throws IOException, InterruptedException {
     LoadRun.Timing timing =
         new LoadRun.Timing(
-            Math.max(1, c / 2000.0),
+            Math.max(1, plan.c() / 2000.0),
             Double.parseDouble(option("warmup", "3")),
             window,
             Double.parseDouble(option("drain", "30")));
@@ -305,13 +309,7 @@ public final class Bench {
     Plan plan =
         new Plan(t, "127.0.0.1", nodes[0], c, n, r, ttft, expected, null, nodes, redisPort,
             crossRead && resumeEvery == 0, resumeEvery);
-    LoadRun.Timing timing =
-        new LoadRun.Timing(
-            Math.max(1, c / 2000.0),
-            Double.parseDouble(option("warmup", "3")),
-            window,
-            Double.parseDouble(option("drain", "30")));
-    RunResult result = new LoadRun(plan, timing, Integer.parseInt(option("threads", "2"))).run();
+    RunResult result = load(plan, window);
     System.out.println(
         summary(result)
             + String.format(Locale.ROOT, "  resumes/s %.0f  redis %.1f cpu-s/1M",
