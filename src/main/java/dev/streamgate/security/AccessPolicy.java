@@ -30,6 +30,7 @@ public class AccessPolicy {
   private ApiKeys keys;
   private Tickets tickets;
   private Set<String> allowedOrigins;
+  private String publicOrigin;
 
   protected AccessPolicy() {} // for CDI's proxy
 
@@ -62,6 +63,7 @@ public class AccessPolicy {
             .filter(origin -> !origin.isEmpty())
             .map(origin -> origin.endsWith("/") ? origin.substring(0, origin.length() - 1) : origin)
             .collect(Collectors.toUnmodifiableSet());
+    publicOrigin = publicOrigin(settings.string("STREAMGATE_PUBLIC_ORIGIN", null));
     if (keys.isEmpty()) {
       LOG.warning(
           "STREAMGATE_API_KEYS is not set: the gateway is OPEN to anyone who can reach it."
@@ -139,18 +141,60 @@ public class AccessPolicy {
     return tickets.ttl().toSeconds();
   }
 
+  /** {@code STREAMGATE_PUBLIC_ORIGIN}: {@code http(s)://host[:port]}, or null when not set. */
+  private static String publicOrigin(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String origin = value.strip().replaceFirst("/$", "");
+    try {
+      URI uri = URI.create(origin);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null
+          && uri.getRawPath().isEmpty()
+          && uri.getRawQuery() == null
+          && uri.getRawUserInfo() == null) {
+        return origin;
+      }
+    } catch (IllegalArgumentException malformed) {
+      // reported below, naming the setting
+    }
+    throw new IllegalArgumentException(
+        "STREAMGATE_PUBLIC_ORIGIN must be the origin pages load the gateway from,"
+            + " http(s)://host[:port] without a path: "
+            + value);
+  }
+
   /**
    * True if a page from {@code origin} may use the API: it is on the allow-list, or it is this
-   * gateway's own origin ({@code scheme://host[:port]} of the request).
+   * gateway's own origin. That is {@code STREAMGATE_PUBLIC_ORIGIN} when set; otherwise the
+   * request's {@code scheme://host[:port]}, but only for an IP address or {@code localhost}: the
+   * {@code Host} header is the client's to choose, and a DNS name pointed at this gateway by its
+   * attacker (DNS rebinding) would otherwise pass as the gateway's own origin.
    */
-  public boolean allowsOrigin(String origin, String ownOrigin) {
+  public boolean allowsOrigin(String origin, String requestOrigin) {
     if (origin == null) {
       return true; // not a browser: keys decide
     }
     String normalized = origin.endsWith("/") ? origin.substring(0, origin.length() - 1) : origin;
-    return allowedOrigins.contains("*")
-        || allowedOrigins.contains(normalized)
-        || sameOrigin(normalized, ownOrigin);
+    if (allowedOrigins.contains("*") || allowedOrigins.contains(normalized)) {
+      return true;
+    }
+    return publicOrigin != null
+        ? sameOrigin(normalized, publicOrigin)
+        : sameOrigin(normalized, requestOrigin) && cannotBeRebound(requestOrigin);
+  }
+
+  private static boolean cannotBeRebound(String origin) {
+    try {
+      String host = URI.create(origin).getHost();
+      return host != null
+          && (host.equalsIgnoreCase("localhost")
+              || host.startsWith("[") // an IPv6 literal
+              || host.matches("\\d{1,3}(\\.\\d{1,3}){3}"));
+    } catch (IllegalArgumentException malformed) {
+      return false;
+    }
   }
 
   private static boolean sameOrigin(String origin, String own) {

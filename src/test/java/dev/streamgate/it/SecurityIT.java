@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamgate.boot.Main;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -291,6 +293,44 @@ class SecurityIT {
       if (socket != null) {
         socket.close();
       }
+    }
+  }
+
+  @Test
+  void aDnsNameReboundToTheGatewayIsNotItsOwnOrigin() throws Exception {
+    // A page on evil.example whose name now resolves to the gateway: its browser sends Host and
+    // Origin for evil.example, which agree with each other and prove nothing.
+    String evil = "evil.example:" + PORT;
+    for (String request :
+        List.of(
+            "GET /api/models HTTP/1.1\r\nAuthorization: Bearer sk-alice\r\n",
+            "GET /ws HTTP/1.1\r\nAuthorization: Bearer sk-alice\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n")) {
+      String refused = raw(request + "Host: " + evil + "\r\nOrigin: http://" + evil + "\r\n\r\n");
+      assertTrue(refused.startsWith("HTTP/1.1 403 "), refused);
+      assertTrue(refused.contains("\"code\":\"origin_not_allowed\""), refused);
+      assertFalse(refused.contains("Access-Control-Allow-Origin"), refused);
+    }
+    String own = "127.0.0.1:" + PORT; // the address itself cannot be rebound
+    String allowed =
+        raw(
+            "GET /api/models HTTP/1.1\r\nAuthorization: Bearer sk-alice\r\nHost: "
+                + own
+                + "\r\nOrigin: http://"
+                + own
+                + "\r\n\r\n");
+    assertTrue(allowed.startsWith("HTTP/1.1 200 "), allowed);
+    assertTrue(allowed.contains("Access-Control-Allow-Origin: http://" + own), allowed);
+  }
+
+  /** One request on a raw socket (the JDK client will not send another Host); the whole answer. */
+  private static String raw(String request) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", PORT)) {
+      socket.setSoTimeout((int) Gateway.TIMEOUT.toMillis());
+      String closing = request.replaceFirst("\r\n\r\n$", "\r\nConnection: close\r\n\r\n");
+      socket.getOutputStream().write(closing.getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
