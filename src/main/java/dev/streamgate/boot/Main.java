@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
-import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.http11.Http11NioProtocol;
 
 /**
@@ -45,10 +45,8 @@ public final class Main {
     connector.setPort(port);
     configure(connector);
     tomcat.setConnector(connector);
-    ErrorReportValve errors = new ErrorReportValve();
-    errors.setShowReport(false); // no stack traces or versions, even from the container
-    errors.setShowServerInfo(false);
-    tomcat.getHost().getPipeline().addValve(errors);
+    // Tomcat's own refusals (a broken header, before any webapp) as problem+json, not HTML.
+    ((StandardHost) tomcat.getHost()).setErrorReportValveClass(ProblemReportValve.class.getName());
     // The default web.xml would add Tomcat's JSP servlet, and Jasper is not here: add only the
     // static-file servlet the page needs.
     tomcat.setAddDefaultWebXmlToWebapp(false);

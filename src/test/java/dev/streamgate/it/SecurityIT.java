@@ -324,6 +324,20 @@ class SecurityIT {
     assertTrue(allowed.contains("Access-Control-Allow-Origin: http://" + own), allowed);
   }
 
+  @Test
+  void requestsTomcatRefusesBeforeTheWebappAreAnsweredAsProblemJson() throws Exception {
+    for (String header : List.of("X-Bad: a\u0001b", "X-Big: " + "a".repeat(20_000))) {
+      String refused = raw("GET /api/models HTTP/1.1\r\nHost: 127.0.0.1\r\n" + header + "\r\n\r\n");
+      assertTrue(refused.startsWith("HTTP/1.1 400 "), refused);
+      assertTrue(refused.contains("Content-Type: application/problem+json"), refused);
+      String body = refused.substring(refused.indexOf("\r\n\r\n") + 4);
+      JsonNode problem = Gateway.json(body);
+      assertEquals("bad_request", problem.get("code").asText(), body);
+      assertEquals(400, problem.get("status").asInt());
+      assertEquals("urn:streamgate:problem:bad-request", problem.get("type").asText());
+    }
+  }
+
   /** One request on a raw socket (the JDK client will not send another Host); the whole answer. */
   private static String raw(String request) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", PORT)) {
