@@ -15,13 +15,17 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads one upstream SSE response line by line into a stream. Every way it can go wrong (refused,
- * an error status, a cut, a stall, a chunk that is not JSON) ends the stream with an error after
- * the tokens already received; a cancel closes the connection.
+ * Reads one upstream SSE response line by line into a stream, as the SSE spec (WHATWG HTML,
+ * "Interpreting an event stream") has it: {@code data:} lines join with newlines into one event,
+ * dispatched at a blank line; comments, {@code id:} and {@code retry:} are ignored; an {@code
+ * event: error} is the upstream failing. Every way it can go wrong (refused, an error status, a
+ * cut, a stall, a chunk that is not JSON) ends the stream with an error after the tokens already
+ * received; a cancel closes the connection.
  */
 final class UpstreamReader implements Flow.Subscriber<String> {
 
   private static final int MAX_ERROR_BODY = 16 * 1024;
+  private static final int MAX_EVENT = 1024 * 1024; // one chunk's JSON; no upstream sends more
 
   private final String model;
   private final TokenStream stream;
@@ -36,6 +40,9 @@ final class UpstreamReader implements Flow.Subscriber<String> {
   private volatile long lastDataNanos = System.nanoTime();
   private FinishReason finish; // upstream calls come one at a time
   private boolean sawDone;
+  private final StringBuilder eventData = new StringBuilder(); // the event being read
+  private boolean eventHasData;
+  private String eventName = "";
 
   UpstreamReader(String model, TokenStream stream, ScheduledExecutorService timers, Duration idle) {
     this.model = model;
@@ -106,16 +113,68 @@ final class UpstreamReader implements Flow.Subscriber<String> {
   @Override
   public void onNext(String line) {
     lastDataNanos = System.nanoTime();
+    if (stopped) {
+      return; // ended here (cancelled or failed): what is still in flight is not read
+    }
     if (status / 100 != 2) {
       if (errorBody.length() < MAX_ERROR_BODY) {
         errorBody.append(line).append('\n');
       }
       return;
     }
-    if (!line.startsWith("data:")) {
-      return; // blank lines, comments (keepalives), event:, id:, retry:
+    if (line.isEmpty()) {
+      dispatch();
+      return;
     }
-    String data = line.substring(5).strip();
+    if (line.startsWith(":")) {
+      return; // a comment: keepalives
+    }
+    int colon = line.indexOf(':');
+    String field = colon < 0 ? line : line.substring(0, colon);
+    String value = colon < 0 ? "" : line.substring(colon + 1);
+    value = value.startsWith(" ") ? value.substring(1) : value;
+    if (field.equals("data")) {
+      if (eventHasData) {
+        eventData.append('\n');
+      }
+      eventData.append(value);
+      eventHasData = true;
+      if (eventData.length() > MAX_EVENT) {
+        fail(
+            "upstream_malformed",
+            "The upstream for model '" + model + "' sent an event larger than 1 MiB.");
+      }
+    } else if (field.equals("event")) {
+      eventName = value;
+    } // id and retry mean nothing to a gateway that never reconnects to its upstream
+  }
+
+  /** The event read so far is complete (a blank line, or the end of the response). */
+  private void dispatch() {
+    String name = eventName;
+    eventName = "";
+    if (!eventHasData || stopped) {
+      return;
+    }
+    String data = eventData.toString().strip();
+    eventData.setLength(0);
+    eventHasData = false;
+    if (name.equals("error")) {
+      String message = data;
+      try {
+        JsonNode json = OpenAiGenerator.parse(data);
+        message = json.path("error").path("message").asText(json.path("message").asText(data));
+      } catch (JsonProcessingException notJson) {
+        // a plain-text error: its text is the message
+      }
+      fail(
+          "upstream_error",
+          "The upstream for model '" + model + "' failed mid-stream: " + clip(message));
+      return;
+    }
+    if (!name.isEmpty() && !name.equals("message")) {
+      return; // an event type OpenAI's stream does not have: not ours to read
+    }
     if (data.equals("[DONE]")) {
       sawDone = true;
       return;
@@ -170,6 +229,12 @@ final class UpstreamReader implements Flow.Subscriber<String> {
 
   @Override
   public void onComplete() {
+    if (status / 100 == 2) {
+      dispatch(); // an upstream whose last event lacks its blank line: still read it
+    }
+    if (stopped) {
+      return;
+    }
     if (status / 100 != 2) {
       failStatus();
     } else if (sawDone || finish != null) {

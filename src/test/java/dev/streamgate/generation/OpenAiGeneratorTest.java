@@ -248,6 +248,47 @@ class OpenAiGeneratorTest {
   }
 
   @Test
+  void eventsAreReadAsTheSseSpecSaysMultiLineDataCommentsFieldsAndNoSpace() throws Exception {
+    try (FakeUpstream upstream =
+        new FakeUpstream(
+            status(200, "text/event-stream"),
+            chunk(":ping\n\nid: 7\nretry: 1000\nevent: message\n"),
+            chunk("data:" + String.format(CHUNK, "{\"content\":\"one \"}", "null") + "\n\n"),
+            chunk("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\n"),
+            chunk("data: \"choices\":[{\"index\":0,\"delta\":{\"content\":\"two\"},\n"),
+            chunk("data: \"finish_reason\":null}]}\r\n\r\n"),
+            chunk("event: ping\ndata: {\"content\":\"not a chunk\"}\n\n"),
+            chunk(data("{}", "\"length\"")),
+            chunk("data: [DONE]"), // no blank line before the end: still read
+            end())) {
+      TokenStream stream = generate(upstream, Duration.ofSeconds(60));
+      awaitEnd(stream);
+      assertEquals("one two", stream.text());
+      assertEquals(List.of("one ", "two"), stream.read(0, 10).texts());
+      assertEquals(FinishReason.LENGTH, stream.terminal().reason());
+    }
+  }
+
+  @Test
+  void anErrorEventFailsWithTheUpstreamsMessage() throws Exception {
+    try (FakeUpstream upstream =
+        new FakeUpstream(
+            status(200, "text/event-stream"),
+            chunk(data("{\"content\":\"a\"}", "null")),
+            chunk("event: error\ndata: {\"error\":{\"message\":\"KV cache full\"}}\n\n"),
+            chunk("data: [DONE]\n\n"),
+            end())) {
+      TokenStream stream = generate(upstream, Duration.ofSeconds(60));
+      awaitEnd(stream);
+      assertEquals("a", stream.text());
+      assertEquals("upstream_error", stream.terminal().errorCode());
+      assertEquals(
+          "The upstream for model 'llama' failed mid-stream: KV cache full",
+          stream.terminal().errorMessage());
+    }
+  }
+
+  @Test
   void aStreamThatEndsWithoutFinishingFails() throws Exception {
     try (FakeUpstream upstream =
         new FakeUpstream(
