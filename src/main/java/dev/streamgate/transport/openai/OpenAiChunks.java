@@ -75,7 +75,8 @@ final class OpenAiChunks {
     json.append(",\"object\":\"chat.completion\",\"created\":").append(created);
     Json.quote(json.append(",\"model\":"), model);
     json.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
-    Json.quote(json, text).append("},\"logprobs\":null,\"finish_reason\":");
+    // refusal is required by OpenAI's schema (ChatCompletionResponseMessage); it sends null.
+    Json.quote(json, text).append(",\"refusal\":null},\"logprobs\":null,\"finish_reason\":");
     Json.quote(json, wireReason(end)).append("}],\"usage\":");
     return appendUsage(json, usage).append('}').toString();
   }

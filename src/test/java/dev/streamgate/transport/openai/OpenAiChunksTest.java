@@ -35,6 +35,17 @@ class OpenAiChunksTest {
   }
 
   @Test
+  void aNonStreamedAnswerCarriesTheMessageWithItsNullRefusalAndUsage() {
+    assertEquals(
+        "{\"id\":\"chatcmpl-gen_1\",\"object\":\"chat.completion\",\"created\":1700000000,"
+            + "\"model\":\"simulated\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+            + "\"assistant\",\"content\":\"Hi\\n\",\"refusal\":null},\"logprobs\":null,"
+            + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,"
+            + "\"completion_tokens\":2,\"total_tokens\":5}}",
+        chunks.completion("Hi\n", new Terminal(FinishReason.STOP, 2, null, null), new Usage(3, 2)));
+  }
+
+  @Test
   void theLastChunkHasTheFinishReasonThenUsageHasNoChoices() {
     assertEquals(
         HEAD
