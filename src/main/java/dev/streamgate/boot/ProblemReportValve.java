@@ -26,56 +26,18 @@ public final class ProblemReportValve extends ErrorReportValve {
     if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
       return; // not an error, or the webapp (its error page) has answered already
     }
-    String code;
-    String title = "Bad Request";
-    String detail;
-    switch (status) {
-      case 400 -> {
-        code = "bad_request";
-        detail =
-            "The request line or a header is malformed or too large (control characters are"
-                + " not allowed; the headers together may hold at most 8 KB).";
-      }
-      case 408 -> {
-        code = "request_timeout";
-        title = "Request Timeout";
-        detail = "The request did not arrive in time.";
-      }
-      case 413 -> {
-        code = "body_too_large";
-        title = "Content Too Large";
-        detail = "The request is too large.";
-      }
-      case 414 -> {
-        code = "uri_too_long";
-        title = "URI Too Long";
-        detail = "The request's URI is too long.";
-      }
-      case 505 -> {
-        code = "http_version_not_supported";
-        title = "HTTP Version Not Supported";
-        detail = "Use HTTP/1.1.";
-      }
-      default -> {
-        code = status >= 500 ? "internal_error" : "bad_request";
-        title = status >= 500 ? "Internal Server Error" : title;
-        detail =
-            status >= 500
-                ? "An internal error occurred; it has been logged."
-                : "The request is not valid.";
-      }
-    }
+    Answer answer = answerFor(status);
     String json =
         "{\"type\":\"urn:streamgate:problem:"
-            + code.replace('_', '-')
+            + answer.code().replace('_', '-')
             + "\",\"title\":\""
-            + title
+            + answer.title()
             + "\",\"status\":"
             + status
             + ",\"detail\":\""
-            + detail
+            + answer.detail()
             + "\",\"code\":\""
-            + code
+            + answer.code()
             + "\"}";
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     try {
@@ -87,5 +49,31 @@ public final class ProblemReportValve extends ErrorReportValve {
     } catch (IOException | IllegalStateException e) {
       // the client is gone or the response cannot be written: nothing more to tell it
     }
+  }
+
+  private record Answer(String code, String title, String detail) {}
+
+  private static Answer answerFor(int status) {
+    return switch (status) {
+      case 400 ->
+          new Answer(
+              "bad_request",
+              "Bad Request",
+              "The request line or a header is malformed or too large (control characters are"
+                  + " not allowed; the headers together may hold at most 8 KB).");
+      case 408 ->
+          new Answer("request_timeout", "Request Timeout", "The request did not arrive in time.");
+      case 413 -> new Answer("body_too_large", "Content Too Large", "The request is too large.");
+      case 414 -> new Answer("uri_too_long", "URI Too Long", "The request's URI is too long.");
+      case 505 ->
+          new Answer("http_version_not_supported", "HTTP Version Not Supported", "Use HTTP/1.1.");
+      default ->
+          status >= 500
+              ? new Answer(
+                  "internal_error",
+                  "Internal Server Error",
+                  "An internal error occurred; it has been logged.")
+              : new Answer("bad_request", "Bad Request", "The request is not valid.");
+    };
   }
 }
