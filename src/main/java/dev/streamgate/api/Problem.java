@@ -34,6 +34,7 @@ public record Problem(
       case 404 -> "Not Found";
       case 405 -> "Method Not Allowed";
       case 406 -> "Not Acceptable";
+      case 408 -> "Request Timeout";
       case 409 -> "Conflict";
       case 413 -> "Content Too Large";
       case 415 -> "Unsupported Media Type";

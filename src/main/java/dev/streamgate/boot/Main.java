@@ -80,7 +80,11 @@ public final class Main {
     // and registers (JMX, under a lock) a new one for each request and drops it afterwards: with
     // thousands of streams that churn was the server's largest wait. Keep as many as connections.
     connector.setProperty("processorCache", "-1");
-    connector.setProperty("connectionTimeout", "20000");
+    // The read timeout must outlast STREAMGATE_BODY_TIMEOUT, so a stalled upload is answered 408
+    // by the gateway rather than cut without a word by the connector.
+    long bodyTimeout = SETTINGS.bodyTimeout().toMillis();
+    connector.setProperty(
+        "connectionTimeout", Long.toString(Math.max(20_000, bodyTimeout + 5_000)));
     connector.setProperty("keepAliveTimeout", "60000");
     connector.setProperty("maxKeepAliveRequests", "-1");
     if (connector.getProtocolHandler() instanceof Http11NioProtocol http) {

@@ -59,7 +59,6 @@ public class Settings {
     return duration("STREAMGATE_KEEPALIVE", Duration.ofSeconds(15));
   }
 
-  /** The SSE {@code retry:} hint: how long a browser waits before it reconnects. */
   /**
    * What writes {@code /events}: {@code jaxrs} (Jersey's {@code SseEventSink}, the default) or
    * {@code servlet} (our own frames on the same non-blocking channel, as {@code /v1} does).
@@ -75,6 +74,7 @@ public class Settings {
     };
   }
 
+  /** The SSE {@code retry:} hint: how long a browser waits before it reconnects. */
   public Duration sseRetry() {
     return duration("STREAMGATE_SSE_RETRY", Duration.ofSeconds(2));
   }
@@ -87,6 +87,14 @@ public class Settings {
   /** Largest request body and WebSocket message, in bytes. */
   public int maxBodyBytes() {
     return integer("STREAMGATE_MAX_BODY", 1 << 20);
+  }
+
+  /**
+   * How long a request body may take to arrive, all of it; a slower one gets {@code 408} and its
+   * connection closed. No thread waits for it meanwhile.
+   */
+  public Duration bodyTimeout() {
+    return duration("STREAMGATE_BODY_TIMEOUT", Duration.ofSeconds(10));
   }
 
   /**

@@ -2,8 +2,7 @@ package dev.streamgate.security;
 
 import dev.streamgate.api.Problem;
 import dev.streamgate.api.ProblemException;
-import dev.streamgate.api.ProblemResponses;
-import dev.streamgate.transport.openai.OpenAiErrors;
+import dev.streamgate.runtime.Settings;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -13,6 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,6 +29,15 @@ public class AccessFilter extends HttpFilter {
           "^/(?:api/generations|v1/chat/completions)/(?:chatcmpl-)?([A-Za-z0-9_-]+)(?:/events|/poll)?$");
 
   @Inject AccessPolicy policy;
+  @Inject Settings settings;
+  private Duration bodyTimeout;
+  private int maxBodyBytes;
+
+  @Override
+  public void init() {
+    bodyTimeout = settings.bodyTimeout();
+    maxBodyBytes = settings.maxBodyBytes();
+  }
 
   @Override
   protected void doFilter(
@@ -76,11 +85,7 @@ public class AccessFilter extends HttpFilter {
       if (refused.problem().status() == 401) {
         response.setHeader("WWW-Authenticate", "Bearer");
       }
-      if (path.startsWith("/v1/")) {
-        OpenAiErrors.write(response, refused);
-      } else {
-        ProblemResponses.write(response, refused);
-      }
+      BodyFilter.refuse(request, response, refused, bodyTimeout, maxBodyBytes);
       return;
     }
     chain.doFilter(request, response);

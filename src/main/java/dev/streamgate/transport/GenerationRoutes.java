@@ -1,8 +1,10 @@
 package dev.streamgate.transport;
 
 import dev.streamgate.runtime.Settings;
+import dev.streamgate.security.BodyFilter;
 import dev.streamgate.transport.sse.SseExchange;
 import jakarta.inject.Inject;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
@@ -39,6 +41,10 @@ public class GenerationRoutes extends HttpFilter {
   protected void doFilter(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
+    if (request.getDispatcherType() == DispatcherType.ASYNC && !BodyFilter.hasReadBody(request)) {
+      chain.doFilter(request, response); // a stream's own async dispatch: already routed
+      return;
+    }
     String path = request.getRequestURI().substring(request.getContextPath().length());
     String servlet = target(path);
     if (servlet == null) {

@@ -41,25 +41,19 @@ class SecurityIT {
 
   private static final int PORT = 18092;
   private static final Map<String, String> SETTINGS =
-      Map.of(
-          "streamgate.api-keys",
-          String.join(",", key("alice"), key("bob"), key("carol"), key("dave"), key("erin")),
-          "streamgate.allowed-origins",
-          "https://app.example",
-          "streamgate.key-rate",
-          "12",
-          "streamgate.key-max-live",
-          "3",
-          "streamgate.key-max-connections",
-          "3",
-          "streamgate.max-open-streams",
-          "8",
-          "streamgate.polls-per-generation",
-          "2",
-          "streamgate.ws-max-streams",
-          "2",
-          "streamgate.ws-rate",
-          "5");
+      Map.ofEntries(
+          Map.entry(
+              "streamgate.api-keys",
+              String.join(",", key("alice"), key("bob"), key("carol"), key("dave"), key("erin"))),
+          Map.entry("streamgate.allowed-origins", "https://app.example"),
+          Map.entry("streamgate.key-rate", "12"),
+          Map.entry("streamgate.key-max-live", "3"),
+          Map.entry("streamgate.key-max-connections", "3"),
+          Map.entry("streamgate.max-open-streams", "8"),
+          Map.entry("streamgate.polls-per-generation", "2"),
+          Map.entry("streamgate.ws-max-streams", "2"),
+          Map.entry("streamgate.ws-rate", "5"),
+          Map.entry("streamgate.body-timeout", "2s"));
 
   private static Tomcat tomcat;
   private static Gateway gateway;
@@ -339,6 +333,40 @@ class SecurityIT {
   }
 
   /** One request on a raw socket (the JDK client will not send another Host); the whole answer. */
+  /** A body still short of its Content-Length when STREAMGATE_BODY_TIMEOUT (2 s here) passes. */
+  @Test
+  void anUploadThatStallsIsAnswered408AndClosed() throws IOException {
+    String stalled =
+        "Authorization: Bearer sk-alice\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 100\r\n\r\n{\"messages\":";
+    String api = stalledUpload("POST /api/generations HTTP/1.1\r\nHost: x\r\n" + stalled);
+    assertTrue(api.startsWith("HTTP/1.1 408 "), api);
+    assertTrue(api.contains("\r\nConnection: close\r\n"), api);
+    assertTrue(
+        api.endsWith(
+            "{\"type\":\"urn:streamgate:problem:body-timeout\",\"title\":\"Request Timeout\","
+                + "\"status\":408,\"detail\":\"The request body was not complete within 2000 ms"
+                + " (STREAMGATE_BODY_TIMEOUT): 12 bytes arrived.\",\"code\":\"body_timeout\"}"),
+        api);
+    String openAi = stalledUpload("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n" + stalled);
+    assertTrue(openAi.startsWith("HTTP/1.1 408 "), openAi);
+    assertTrue(
+        openAi.endsWith(
+            "{\"error\":{\"message\":\"The request body was not complete within 2000 ms"
+                + " (STREAMGATE_BODY_TIMEOUT): 12 bytes arrived.\",\"type\":\"invalid_request_error\","
+                + "\"param\":null,\"code\":\"body_timeout\"}}"),
+        openAi);
+  }
+
+  /** Sends {@code request} and nothing more; returns all the server says until it closes. */
+  private static String stalledUpload(String request) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", PORT)) {
+      socket.setSoTimeout((int) Gateway.TIMEOUT.toMillis());
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   private static String raw(String request) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", PORT)) {
       socket.setSoTimeout((int) Gateway.TIMEOUT.toMillis());

@@ -1,0 +1,394 @@
+package dev.streamgate.security;
+
+import dev.streamgate.api.ProblemException;
+import dev.streamgate.api.ProblemResponses;
+import dev.streamgate.runtime.Settings;
+import dev.streamgate.transport.openai.OpenAiErrors;
+import jakarta.inject.Inject;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Reads request bodies without holding a request thread. A body that is still arriving is read by a
+ * servlet {@link ReadListener} while no thread waits; once it is all here the request is dispatched
+ * again, with the body in memory, to the resource that wanted it. A body not complete within {@code
+ * STREAMGATE_BODY_TIMEOUT} gets {@code 408}, one over {@code STREAMGATE_MAX_BODY} gets {@code 413},
+ * and both close the connection. A slow upload therefore costs a connection and the bytes it sent,
+ * never one of the container's request threads.
+ *
+ * <p>Runs after {@link AccessFilter}, so a caller without a key is refused before we buffer
+ * anything it sends; {@link #refuse} answers such refusals without reading the body on a thread
+ * either.
+ */
+public class BodyFilter extends HttpFilter {
+
+  private static final String BODY = BodyFilter.class.getName() + ".body";
+
+  /** What a body buffer starts at; it doubles as bytes arrive, so a trickle costs what it sent. */
+  private static final int FIRST_BUFFER = 8 * 1024;
+
+  @Inject Settings settings;
+  private int maxBytes;
+  private Duration timeout;
+
+  @Override
+  public void init() {
+    maxBytes = settings.maxBodyBytes();
+    timeout = settings.bodyTimeout();
+  }
+
+  @Override
+  protected void doFilter(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    if (request.getDispatcherType() == DispatcherType.ASYNC) {
+      Object body = request.getAttribute(BODY);
+      if (body instanceof byte[] bytes) {
+        request.removeAttribute(BODY);
+        chain.doFilter(new ReadBody(request, bytes), response);
+      } else {
+        chain.doFilter(request, response);
+      }
+      return;
+    }
+    if (!hasBody(request)) {
+      chain.doFilter(request, response);
+      return;
+    }
+    if (request.getContentLengthLong() > maxBytes) {
+      refuse(request, response, tooLarge(maxBytes), timeout, 0); // too large to read at all
+      return;
+    }
+    AsyncContext async = request.startAsync();
+    async.setTimeout(Math.max(1, timeout.toMillis()));
+    Upload upload = new Upload(async, request, response, maxBytes);
+    async.addListener(upload);
+    request.getInputStream().setReadListener(upload);
+  }
+
+  /**
+   * Answers {@code refused} at once and closes the connection after it. A body the client is still
+   * sending is read and dropped without a thread, for at most {@code timeout} and {@code
+   * maxDiscard} bytes, so a client that sent it in good faith reads the answer instead of a reset;
+   * the container never swallows it on a request thread (which a client could keep busy by sending
+   * a byte every few seconds).
+   */
+  static void refuse(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      ProblemException refused,
+      Duration timeout,
+      long maxDiscard)
+      throws IOException {
+    boolean owed = hasBody(request) && !request.isAsyncStarted();
+    if (!owed || maxDiscard == 0 || "100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+      // No body coming, none worth reading, or a client that waits for our word before it sends
+      // one. Tomcat closes such a connection without reading on (413 and an unmet Expect both
+      // turn its swallowing off).
+      if (owed) {
+        response.setHeader("Connection", "close");
+      }
+      write(request, response, refused);
+      return;
+    }
+    AsyncContext async = request.startAsync();
+    async.setTimeout(Math.max(1, timeout.toMillis()));
+    response.setHeader("Connection", "close");
+    write(request, response, refused);
+    response.flushBuffer();
+    Discard discard = new Discard(async, request.getInputStream(), maxDiscard);
+    async.addListener(discard);
+    request.getInputStream().setReadListener(discard);
+  }
+
+  /** Whether {@code request} is one this filter read the body of and dispatched again. */
+  public static boolean hasReadBody(HttpServletRequest request) {
+    return request instanceof ReadBody;
+  }
+
+  static boolean hasBody(HttpServletRequest request) {
+    return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+  }
+
+  static void write(HttpServletRequest request, HttpServletResponse response, Throwable failure)
+      throws IOException {
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    if (path.startsWith("/v1/")) {
+      OpenAiErrors.write(response, failure);
+    } else {
+      ProblemResponses.write(response, failure);
+    }
+  }
+
+  private static ProblemException tooLarge(int max) {
+    return new ProblemException(
+        413, "body_too_large", "The request body is larger than the limit of " + max + " bytes.");
+  }
+
+  /** Collects one body as it arrives; dispatches the request when it is whole. */
+  private final class Upload implements ReadListener, AsyncListener {
+    private final AsyncContext async;
+    private final HttpServletRequest request;
+    private final HttpServletResponse response;
+    private final ServletInputStream in;
+    private final int max;
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private byte[] buffer;
+    private int length;
+
+    Upload(AsyncContext async, HttpServletRequest request, HttpServletResponse response, int max)
+        throws IOException {
+      this.async = async;
+      this.request = request;
+      this.response = response;
+      this.in = request.getInputStream();
+      this.max = max;
+      long declared = request.getContentLengthLong();
+      this.buffer = new byte[(int) Math.min(declared > 0 ? declared : FIRST_BUFFER, FIRST_BUFFER)];
+    }
+
+    @Override
+    public void onDataAvailable() throws IOException {
+      while (!settled.get() && in.isReady()) {
+        if (length == buffer.length) {
+          buffer = Arrays.copyOf(buffer, (int) Math.min((long) max + 1, 2L * buffer.length));
+        }
+        int read = in.read(buffer, length, buffer.length - length);
+        if (read < 0) {
+          return; // onAllDataRead follows
+        }
+        length += read;
+        if (length > max) {
+          end(tooLarge(max));
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void onAllDataRead() {
+      if (settled.compareAndSet(false, true)) {
+        request.setAttribute(
+            BODY, length == buffer.length ? buffer : Arrays.copyOf(buffer, length));
+        buffer = null;
+        async.dispatch();
+      }
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) throws IOException {
+      end(timedOut(timeout.toMillis() + " ms (STREAMGATE_BODY_TIMEOUT)"));
+    }
+
+    private ProblemException timedOut(String limit) {
+      return new ProblemException(
+          408,
+          "body_timeout",
+          "The request body was not complete within "
+              + limit
+              + ": "
+              + length
+              + (length == 1 ? " byte" : " bytes")
+              + " arrived.");
+    }
+
+    /** The container's read timeout ({@code connectionTimeout}), a reset, or a broken chunk. */
+    @Override
+    public void onError(Throwable failure) {
+      if (failure instanceof java.net.SocketTimeoutException) {
+        try {
+          end(timedOut("the connector's read timeout"));
+        } catch (IOException | RuntimeException gone) {
+          // the connection is closing anyway
+        }
+      } else if (settled.compareAndSet(false, true)) {
+        buffer = null;
+        async.complete(); // the client is gone, or sent a broken body: no one to answer
+      }
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      onError(event.getThrowable());
+    }
+
+    /** Answers and closes: what is left of the body is never read, on any thread. */
+    private void end(ProblemException refused) throws IOException {
+      if (settled.compareAndSet(false, true)) {
+        buffer = null;
+        response.setHeader("Connection", "close");
+        try {
+          write(request, response, refused);
+        } finally {
+          async.complete();
+        }
+      }
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {}
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {}
+  }
+
+  /** Reads and drops what a refused client still sends, then lets the connection close. */
+  private static final class Discard implements ReadListener, AsyncListener {
+    private final AsyncContext async;
+    private final ServletInputStream in;
+    private final AtomicBoolean done = new AtomicBoolean();
+    private final byte[] scratch = new byte[4096];
+    private long left;
+
+    Discard(AsyncContext async, ServletInputStream in, long limit) {
+      this.async = async;
+      this.in = in;
+      this.left = limit;
+    }
+
+    @Override
+    public void onDataAvailable() throws IOException {
+      while (!done.get() && in.isReady()) {
+        int read = in.read(scratch);
+        if (read < 0) {
+          return;
+        }
+        left -= read;
+        if (left < 0) {
+          finish();
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void onAllDataRead() {
+      finish();
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      finish();
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+      finish();
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      finish();
+    }
+
+    private void finish() {
+      if (done.compareAndSet(false, true)) {
+        async.complete();
+      }
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {}
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {}
+  }
+
+  /** The request as the resource sees it: its body already read, from memory. */
+  private static final class ReadBody extends HttpServletRequestWrapper {
+    private final byte[] body;
+    private ServletInputStream stream;
+
+    ReadBody(HttpServletRequest request, byte[] body) {
+      super(request);
+      this.body = body;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+      if (stream == null) {
+        stream = new Bytes(body);
+      }
+      return stream;
+    }
+
+    @Override
+    public BufferedReader getReader() {
+      String encoding = getCharacterEncoding();
+      return new BufferedReader(
+          new InputStreamReader(
+              getInputStream(),
+              encoding == null
+                  ? StandardCharsets.UTF_8
+                  : java.nio.charset.Charset.forName(encoding)));
+    }
+
+    @Override
+    public int getContentLength() {
+      return body.length;
+    }
+
+    @Override
+    public long getContentLengthLong() {
+      return body.length;
+    }
+  }
+
+  private static final class Bytes extends ServletInputStream {
+    private final ByteArrayInputStream in;
+
+    Bytes(byte[] body) {
+      this.in = new ByteArrayInputStream(body);
+    }
+
+    @Override
+    public int read() {
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] into, int offset, int length) {
+      return in.read(into, offset, length);
+    }
+
+    @Override
+    public boolean isFinished() {
+      return in.available() == 0;
+    }
+
+    @Override
+    public boolean isReady() {
+      return true;
+    }
+
+    @Override
+    public void setReadListener(ReadListener listener) {
+      try {
+        if (in.available() > 0) {
+          listener.onDataAvailable();
+        }
+        listener.onAllDataRead();
+      } catch (IOException e) {
+        listener.onError(e);
+      }
+    }
+  }
+}
