@@ -4,7 +4,11 @@ import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.Terminal;
 import dev.streamgate.stream.TokenStream;
 
-/** A generation as {@code GET /api/generations/{id}} reports it; one consistent snapshot. */
+/**
+ * A generation as {@code GET /api/generations/{id}} reports it; one consistent snapshot. {@code
+ * on_disconnect} is what happens once no one reads it; {@code cancelled_by} why a cancelled one
+ * ended ({@code client}, {@code disconnect}, {@code orphan_timeout}).
+ */
 public record GenerationStatus(
     String id,
     String model,
@@ -12,7 +16,9 @@ public record GenerationStatus(
     long tokens,
     String text,
     String finishReason,
-    ErrorBody error) {
+    ErrorBody error,
+    String onDisconnect,
+    String cancelledBy) {
 
   /** The error of a failed generation. */
   public record ErrorBody(String code, String message) {}
@@ -27,6 +33,8 @@ public record GenerationStatus(
         all.lastSeq(),
         all.text(),
         end == null ? null : end.reason().wire(),
-        end != null && end.isError() ? new ErrorBody(end.errorCode(), end.errorMessage()) : null);
+        end != null && end.isError() ? new ErrorBody(end.errorCode(), end.errorMessage()) : null,
+        stream.isMirror() ? null : stream.onDisconnect().wire(), // the producer's node knows
+        end == null ? null : end.cancelledBy());
   }
 }

@@ -95,7 +95,12 @@ final class Mirror {
     if (finish == FinishReason.ERROR) {
       stream.fail(body.get("c"), body.get("m"));
     } else {
-      stream.finish(finish);
+      if (finish == FinishReason.CANCELLED) {
+        stream.endCancelled(
+            body.get("c") == null || body.get("c").isEmpty() ? null : body.get("c"));
+      } else {
+        stream.finish(finish);
+      }
     }
   }
 }

@@ -1,23 +1,33 @@
 package dev.streamgate.generation;
 
+import dev.streamgate.stream.OnDisconnect;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What to generate; the same for every transport. Validated by {@link GenerationRequests}. {@code
  * options} are sampling settings (temperature, stop, …) passed on to an upstream model as the
- * client sent them.
+ * client sent them. {@code onDisconnect} is null when the client did not choose: each endpoint has
+ * its own default.
  */
 public record GenerationRequest(
     String model,
     List<Message> messages,
     int maxTokens,
     Simulation simulation,
-    Map<String, Object> options) {
+    Map<String, Object> options,
+    OnDisconnect onDisconnect) {
 
   public GenerationRequest(
       String model, List<Message> messages, int maxTokens, Simulation simulation) {
-    this(model, messages, maxTokens, simulation, Map.of());
+    this(model, messages, maxTokens, simulation, Map.of(), null);
+  }
+
+  /** The same request, with {@code policy} unless the client chose one. */
+  public GenerationRequest orOnDisconnect(OnDisconnect policy) {
+    return onDisconnect != null
+        ? this
+        : new GenerationRequest(model, messages, maxTokens, simulation, options, policy);
   }
 
   public static final String DEFAULT_MODEL = "simulated";

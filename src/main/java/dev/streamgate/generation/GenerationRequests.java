@@ -1,6 +1,7 @@
 package dev.streamgate.generation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.streamgate.stream.OnDisconnect;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -29,7 +30,25 @@ public final class GenerationRequests {
                 GenerationRequest.DEFAULT_MAX_TOKENS,
                 1,
                 GenerationRequest.MAX_TOKENS_LIMIT);
-    return new GenerationRequest(model, messages, maxTokens, simulation(body.get("simulation")));
+    return new GenerationRequest(
+        model,
+        messages,
+        maxTokens,
+        simulation(body.get("simulation")),
+        java.util.Map.of(),
+        onDisconnect(body.get("on_disconnect")));
+  }
+
+  /** {@code "cancel"} or {@code "keep"}; absent is null, the endpoint's default. */
+  public static OnDisconnect onDisconnect(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    OnDisconnect policy = node.isTextual() ? OnDisconnect.ofWire(node.asText()) : null;
+    if (policy == null) {
+      throw invalid("on_disconnect", "on_disconnect must be \"cancel\" or \"keep\".");
+    }
+    return policy;
   }
 
   private static List<Message> messages(JsonNode node) {

@@ -1,5 +1,6 @@
 package dev.streamgate.generation;
 
+import dev.streamgate.stream.OnDisconnect;
 import dev.streamgate.stream.Owner;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
@@ -41,6 +42,8 @@ public class GenerationService {
               + ".");
     }
     TokenStream stream = registry.open(request.model(), owner);
+    stream.onDisconnect(
+        request.onDisconnect() == null ? OnDisconnect.KEEP : request.onDisconnect());
     try {
       backend.start(request, stream);
     } catch (RuntimeException e) {

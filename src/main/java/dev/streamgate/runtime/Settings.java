@@ -39,6 +39,14 @@ public class Settings {
     return duration("STREAMGATE_ORPHAN_TIMEOUT", Duration.ofSeconds(30));
   }
 
+  /**
+   * How long a generation whose request said {@code on_disconnect: cancel} may have no reader
+   * before it is cancelled: long enough for a client to reconnect and resume.
+   */
+  public Duration disconnectGrace() {
+    return duration("STREAMGATE_DISCONNECT_GRACE", Duration.ofSeconds(5));
+  }
+
   /** How long a finished generation stays readable. */
   public Duration retention() {
     return duration("STREAMGATE_RETENTION", Duration.ofMinutes(10));

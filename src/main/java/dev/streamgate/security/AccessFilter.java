@@ -62,7 +62,8 @@ public class AccessFilter extends HttpFilter {
             && request.getHeader("Access-Control-Request-Method") != null) {
           response.setHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
           response.setHeader(
-              "Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
+              "Access-Control-Allow-Headers",
+              "Authorization, Content-Type, Last-Event-ID, X-StreamGate-On-Disconnect");
           response.setHeader("Access-Control-Max-Age", "600");
           response.setStatus(204);
           return;

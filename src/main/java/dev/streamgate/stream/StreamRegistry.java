@@ -193,15 +193,15 @@ public class StreamRegistry {
     }
   }
 
-  private void cancelUnlessReadElsewhere(TokenStream stream, long orphanNanos) {
+  private void cancelUnlessReadElsewhere(TokenStream stream, long orphanNanos, String by) {
     cluster
         .readElsewhere(stream)
         .thenAccept(
             elsewhere -> {
               if (elsewhere) {
                 stream.touch(); // a reader on another node counts as a reader
-              } else if (stream.isOrphaned(System.nanoTime(), orphanNanos) && stream.cancel()) {
-                LOG.fine(() -> "cancelled orphaned generation " + stream.id());
+              } else if (stream.isOrphaned(System.nanoTime(), orphanNanos) && stream.cancel(by)) {
+                LOG.fine(() -> "cancelled unread generation " + stream.id() + " (" + by + ")");
               }
             });
   }
@@ -210,12 +210,16 @@ public class StreamRegistry {
     try {
       long now = System.nanoTime();
       long orphanNanos = settings.orphanTimeout().toNanos();
+      long graceNanos = settings.disconnectGrace().toNanos();
       long retentionNanos = settings.retention().toNanos();
       int finished = 0;
       for (TokenStream stream : streams.values()) {
         if (!stream.isEnded()) {
-          if (!stream.isMirror() && stream.isOrphaned(now, orphanNanos)) {
-            cancelUnlessReadElsewhere(stream, orphanNanos);
+          boolean cancelSoon = stream.onDisconnect() == OnDisconnect.CANCEL;
+          long idle = cancelSoon ? Math.min(graceNanos, orphanNanos) : orphanNanos;
+          if (!stream.isMirror() && stream.isOrphaned(now, idle)) {
+            cancelUnlessReadElsewhere(
+                stream, idle, cancelSoon ? Terminal.BY_DISCONNECT : Terminal.BY_ORPHAN_TIMEOUT);
           }
         } else if (now - stream.endedAtNanos() > retentionNanos) {
           streams.remove(stream.id());

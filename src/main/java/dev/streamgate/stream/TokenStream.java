@@ -43,6 +43,7 @@ public final class TokenStream {
   // Told of every change like a listener, but not a reader: the copy of the log to the cluster.
   private volatile Runnable observer;
   private volatile Usage usage;
+  private volatile OnDisconnect onDisconnect = OnDisconnect.KEEP;
 
   public TokenStream(String id, String model) {
     this(id, model, Owner.ANYONE.name(), () -> {});
@@ -120,11 +121,17 @@ public final class TokenStream {
     return end(FinishReason.ERROR, code, message);
   }
 
-  /**
-   * Ends the stream as cancelled and stops its producer; false if it had already ended. On a mirror
-   * this only asks the producer's node, and the end arrives through the log.
-   */
+  /** A client's cancel: see {@link #cancel(String)}. */
   public boolean cancel() {
+    return cancel(Terminal.BY_CLIENT);
+  }
+
+  /**
+   * Ends the stream as cancelled, for the reason {@code by} ({@link Terminal#cancelledBy()}), and
+   * stops its producer; false if it had already ended. On a mirror this only asks the producer's
+   * node, and the end arrives through the log.
+   */
+  public boolean cancel(String by) {
     Runnable remote = requestCancel;
     if (remote != null) {
       if (!isEnded()) {
@@ -132,7 +139,21 @@ public final class TokenStream {
       }
       return false;
     }
-    return stopProducerIf(end(FinishReason.CANCELLED, null, null));
+    return stopProducerIf(end(FinishReason.CANCELLED, by, null));
+  }
+
+  /** Ends a mirror as its producer's node ended it: cancelled, for the reason {@code by}. */
+  public boolean endCancelled(String by) {
+    return end(FinishReason.CANCELLED, by, null);
+  }
+
+  /** What happens once no one reads this generation; see {@link OnDisconnect}. */
+  public OnDisconnect onDisconnect() {
+    return onDisconnect;
+  }
+
+  public void onDisconnect(OnDisconnect policy) {
+    this.onDisconnect = policy;
   }
 
   /** Makes this stream a mirror: {@code request} asks the producer's node to cancel. */

@@ -1,9 +1,11 @@
 package dev.streamgate.generation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamgate.stream.OnDisconnect;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +42,20 @@ class GenerationRequestsTest {
     assertEquals("hi", request.prompt());
   }
 
+  @Test
+  void onDisconnectIsTheClientsChoiceOrNullForTheEndpointsDefault() throws Exception {
+    String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+    assertNull(parse("{" + messages + "}").onDisconnect());
+    assertNull(parse("{" + messages + ",\"on_disconnect\":null}").onDisconnect());
+    GenerationRequest cancel = parse("{" + messages + ",\"on_disconnect\":\"cancel\"}");
+    assertEquals(OnDisconnect.CANCEL, cancel.onDisconnect());
+    assertEquals(OnDisconnect.CANCEL, cancel.orOnDisconnect(OnDisconnect.KEEP).onDisconnect());
+    GenerationRequest unset = parse("{" + messages + "}");
+    assertEquals(OnDisconnect.KEEP, unset.orOnDisconnect(OnDisconnect.KEEP).onDisconnect());
+    assertEquals(
+        OnDisconnect.KEEP, parse("{" + messages + ",\"on_disconnect\":\"keep\"}").onDisconnect());
+  }
+
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(
       delimiter = '|',
@@ -64,6 +80,8 @@ class GenerationRequestsTest {
         "{'messages':[{'role':'user','content':'x'}],'simulation':{'ttft_ms':-1}}            | simulation.ttft_ms",
         "{'messages':[{'role':'user','content':'x'}],'simulation':{'tokens_per_second':0}}   | simulation.tokens_per_second",
         "{'messages':[{'role':'user','content':'x'}],'simulation':{'seed':'x'}}              | simulation.seed",
+        "{'messages':[{'role':'user','content':'x'}],'on_disconnect':'CANCEL'}  | on_disconnect",
+        "{'messages':[{'role':'user','content':'x'}],'on_disconnect':true}      | on_disconnect",
       })
   void aBadRequestNamesTheFieldAtFault(String json, String param) {
     InvalidRequestException e =

@@ -63,7 +63,8 @@ class OpenAiGeneratorTest {
             List.of(new Message("user", "hi")),
             64,
             Simulation.DEFAULT,
-            Map.of("temperature", 0.5)),
+            Map.of("temperature", 0.5),
+            null),
         stream);
     return stream;
   }

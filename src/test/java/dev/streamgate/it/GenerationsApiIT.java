@@ -39,6 +39,44 @@ class GenerationsApiIT extends DeployedGateway {
   }
 
   @Test
+  void aGenerationKeepsRunningUnreadByDefaultAndCancelsWhenItsRequestSaysSo() {
+    var slow = simulated("nobody reads this").length(400).maxTokens(400).tokensPerSecond(20);
+    String kept = gateway.createGeneration(slow);
+    var cancelling = slow.json();
+    cancelling.put("on_disconnect", "cancel");
+    HttpResponse<String> created = gateway.post("api/generations", cancelling.toString());
+    assertEquals(201, created.statusCode(), created.body());
+    String cancelled = Gateway.json(created.body()).get("id").asText();
+
+    // No reader ever comes: after the grace the one that asked for it is cancelled...
+    JsonNode ended = gateway.awaitEnded(cancelled);
+    assertEquals("cancelled", ended.get("state").asText(), ended.toString());
+    assertEquals("cancel", ended.get("on_disconnect").asText());
+    assertEquals("disconnect", ended.get("cancelled_by").asText());
+    // ...while the default one waits the orphan timeout for a client to come back (2 s and 4 s
+    // in the test gateways).
+    JsonNode orphaned = gateway.awaitEnded(kept);
+    assertEquals("keep", orphaned.get("on_disconnect").asText());
+    assertEquals("orphan_timeout", orphaned.get("cancelled_by").asText(), orphaned.toString());
+
+    String stopped = gateway.createGeneration(slow);
+    JsonNode byClient = Gateway.json(gateway.delete("api/generations/" + stopped).body());
+    assertEquals("cancelled", byClient.get("state").asText(), byClient.toString());
+    assertEquals("client", byClient.get("cancelled_by").asText());
+  }
+
+  @Test
+  void aBadOnDisconnectIs400NamingTheField() {
+    var request = simulated("x").json();
+    request.put("on_disconnect", "sometimes");
+    JsonNode problem =
+        Gateway.assertProblem(
+            gateway.post("api/generations", request.toString()), 400, "invalid_request");
+    assertEquals("on_disconnect", problem.get("param").asText());
+    assertEquals("on_disconnect must be \"cancel\" or \"keep\".", problem.get("detail").asText());
+  }
+
+  @Test
   void idsAreUnguessable() {
     String first = gateway.createGeneration(simulated("one").length(1));
     String second = gateway.createGeneration(simulated("one").length(1));

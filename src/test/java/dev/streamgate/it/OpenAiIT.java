@@ -99,6 +99,78 @@ class OpenAiIT extends DeployedGateway {
     assertEquals(20, completionTokens[0]);
   }
 
+  /** 400 tokens at 20 a second: still running long after the client has gone. */
+  private static final Map<String, Object> SLOW =
+      Map.of("ttft_ms", 20, "tokens_per_second", 20, "seed", 5, "length", 400);
+
+  /** Reads five chunks with the SDK, then aborts as an SDK user does; returns the generation. */
+  private String abortAfterFiveChunks(ChatCompletionCreateParams request) {
+    List<String> ids = new CopyOnWriteArrayList<>();
+    try (StreamResponse<ChatCompletionChunk> stream =
+        sdk().chat().completions().createStreaming(request)) {
+      stream.stream().limit(5).forEach(chunk -> ids.add(chunk.id()));
+    }
+    assertEquals(5, ids.size());
+    return generationOf(ids.get(0));
+  }
+
+  @Test
+  void anSdkThatAbortsCancelsTheGenerationAfterTheGrace() {
+    String id =
+        abortAfterFiveChunks(
+            params("Explain aborting")
+                .maxCompletionTokens(400)
+                .putAdditionalBodyProperty("simulation", JsonValue.from(SLOW))
+                .build());
+    assertEquals("cancel", gateway.status(id).get("on_disconnect").asText());
+
+    JsonNode status = gateway.awaitEnded(id);
+    assertEquals("cancelled", status.get("state").asText(), status.toString());
+    assertEquals("cancelled", status.get("finish_reason").asText());
+    assertEquals("disconnect", status.get("cancelled_by").asText());
+    assertTrue(status.get("tokens").asLong() < 400, status.toString());
+  }
+
+  /**
+   * With {@code keep} the grace does not apply: unread, it waits for the orphan timeout, as a
+   * resuming client needs (the test gateways' grace is 2 s, their orphan timeout 4 s).
+   */
+  @Test
+  void onDisconnectKeepWaitsForTheOrphanTimeoutInstead() {
+    String id =
+        abortAfterFiveChunks(
+            params("Explain keeping")
+                .maxCompletionTokens(400)
+                .putAdditionalBodyProperty("simulation", JsonValue.from(SLOW))
+                .putAdditionalBodyProperty("on_disconnect", JsonValue.from("keep"))
+                .build());
+    assertEquals("keep", gateway.status(id).get("on_disconnect").asText());
+
+    JsonNode status = gateway.awaitEnded(id);
+    assertEquals("cancelled", status.get("state").asText(), status.toString());
+    assertEquals("orphan_timeout", status.get("cancelled_by").asText());
+  }
+
+  @Test
+  void aBadOnDisconnectIsRefusedByField() {
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            com.openai.errors.BadRequestException.class,
+            () ->
+                sdk()
+                    .chat()
+                    .completions()
+                    .create(
+                        params("x")
+                            .putAdditionalBodyProperty("on_disconnect", JsonValue.from("later"))
+                            .build()));
+    assertEquals(400, e.statusCode());
+    assertEquals("invalid_request", e.code().orElse(null));
+    assertEquals("on_disconnect", e.param().orElse(null));
+    assertTrue(
+        e.getMessage().contains("on_disconnect must be \"cancel\" or \"keep\"."), e.getMessage());
+  }
+
   @Test
   void anUnknownModelRaisesTheSdksNotFoundException() {
     var e =
@@ -203,6 +275,9 @@ class OpenAiIT extends DeployedGateway {
     assertTrue(sawDone, rest.body());
     JsonNode status = gateway.status(id);
     assertEquals(status.get("text").asText(), firstPart + secondPart.toString());
+    // It resumed within the disconnect grace: the generation ran to its end, not cancelled.
+    assertEquals("completed", status.get("state").asText(), status.toString());
+    assertEquals("cancel", status.get("on_disconnect").asText());
   }
 
   private static String content(String data) {

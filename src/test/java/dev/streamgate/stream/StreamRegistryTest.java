@@ -71,7 +71,25 @@ class StreamRegistryTest {
     followed.addListener(() -> {});
     registry.sweep();
     assertEquals("cancelled", unread.terminal().state());
+    assertEquals("orphan_timeout", unread.terminal().cancelledBy());
     assertNull(followed.terminal(), "a generation with a reader keeps running");
+  }
+
+  @Test
+  void onDisconnectCancelEndsAnUnreadGenerationAfterTheGraceNotTheOrphanTimeout() {
+    registry(Map.of("STREAMGATE_ORPHAN_TIMEOUT", "1h", "STREAMGATE_DISCONNECT_GRACE", "0s"));
+    TokenStream kept = registry.open("simulated");
+    TokenStream cancelling = registry.open("simulated");
+    cancelling.onDisconnect(OnDisconnect.CANCEL);
+    TokenStream followed = registry.open("simulated");
+    followed.onDisconnect(OnDisconnect.CANCEL);
+    followed.addListener(() -> {});
+    registry.sweep();
+    assertEquals("disconnect", cancelling.terminal().cancelledBy());
+    assertNull(kept.terminal(), "keep waits for the orphan timeout");
+    assertNull(followed.terminal(), "a generation with a reader keeps running");
+    kept.cancel();
+    assertEquals("client", kept.terminal().cancelledBy());
   }
 
   @Test

@@ -68,7 +68,8 @@ final class OpenAiRequests {
             parsed.messages(),
             parsed.maxTokens(),
             parsed.simulation(),
-            Map.copyOf(options));
+            Map.copyOf(options),
+            GenerationRequests.onDisconnect(body.get("on_disconnect")));
     boolean stream = flag(body, "stream");
     boolean includeUsage = stream && flag(body.path("stream_options"), "include_usage");
     return new ChatRequest(generation, stream, includeUsage);

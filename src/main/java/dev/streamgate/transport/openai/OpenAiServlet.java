@@ -3,11 +3,14 @@ package dev.streamgate.transport.openai;
 import dev.streamgate.api.Cursors;
 import dev.streamgate.api.JsonBodies;
 import dev.streamgate.api.ProblemException;
+import dev.streamgate.generation.GenerationRequest;
 import dev.streamgate.generation.GenerationService;
+import dev.streamgate.generation.InvalidRequestException;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Followers;
+import dev.streamgate.stream.OnDisconnect;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.EventStream;
@@ -29,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 public class OpenAiServlet extends HttpServlet {
 
   static final String GENERATION_HEADER = "X-StreamGate-Generation";
+  static final String ON_DISCONNECT_HEADER = "X-StreamGate-On-Disconnect";
   private static final String COMPLETIONS = "/chat/completions";
 
   @Inject GenerationService generations;
@@ -77,12 +81,13 @@ public class OpenAiServlet extends HttpServlet {
   private void create(HttpServletRequest request, HttpServletResponse response) throws IOException {
     OpenAiRequests.ChatRequest chat =
         OpenAiRequests.read(JsonBodies.read(request.getInputStream(), settings.maxBodyBytes()));
+    GenerationRequest generation = chat.generation().orOnDisconnect(onDisconnect(request));
     Caller caller = Caller.of(request);
     // The connection slot first: a request refused for it must leave no generation running.
     Runnable release = limits.connect(caller);
     TokenStream stream;
     try {
-      stream = generations.start(chat.generation(), limits.admit(caller));
+      stream = generations.start(generation, limits.admit(caller));
     } catch (RuntimeException refused) {
       release.run();
       throw refused;
@@ -132,6 +137,25 @@ public class OpenAiServlet extends HttpServlet {
     response.setContentType("application/json");
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
+  }
+
+  /**
+   * {@code X-StreamGate-On-Disconnect}, else {@code cancel}: an SDK cannot resume, so a stream no
+   * one reads is waste. The request's own {@code on_disconnect} field wins over both.
+   */
+  private static OnDisconnect onDisconnect(HttpServletRequest request) {
+    String header = request.getHeader(ON_DISCONNECT_HEADER);
+    if (header == null) {
+      return OnDisconnect.CANCEL;
+    }
+    OnDisconnect policy = OnDisconnect.ofWire(header.trim());
+    if (policy == null) {
+      throw new InvalidRequestException(
+          "invalid_request",
+          "on_disconnect",
+          ON_DISCONNECT_HEADER + " must be \"cancel\" or \"keep\".");
+    }
+    return policy;
   }
 
   private static boolean wantsEvents(HttpServletRequest request) {
