@@ -3,6 +3,7 @@ package dev.streamgate.api;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.Terminal;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.stream.Usage;
 
 /**
  * A generation as {@code GET /api/generations/{id}} reports it; one consistent snapshot. {@code
@@ -18,7 +19,12 @@ public record GenerationStatus(
     String finishReason,
     ErrorBody error,
     String onDisconnect,
-    String cancelledBy) {
+    String cancelledBy,
+    UsageBody usage) {
+
+  /** Tokens used so far; {@code estimated} when the model gave no count of its own. */
+  public record UsageBody(
+      long promptTokens, long completionTokens, long totalTokens, boolean estimated) {}
 
   /** The error of a failed generation. */
   public record ErrorBody(String code, String message) {}
@@ -35,6 +41,12 @@ public record GenerationStatus(
         end == null ? null : end.reason().wire(),
         end != null && end.isError() ? new ErrorBody(end.errorCode(), end.errorMessage()) : null,
         stream.isMirror() ? null : stream.onDisconnect().wire(), // the producer's node knows
-        end == null ? null : end.cancelledBy());
+        end == null ? null : end.cancelledBy(),
+        usage(Usage.of(stream.usage(), all.lastSeq())));
+  }
+
+  private static UsageBody usage(Usage usage) {
+    return new UsageBody(
+        usage.promptTokens(), usage.completionTokens(), usage.totalTokens(), usage.estimated());
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.stream.Usage;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -36,6 +37,8 @@ public final class OpenAiGenerator implements Generator {
 
   @Override
   public void start(GenerationRequest request, TokenStream stream) {
+    // Until the upstream's own count comes (it is asked for), and if it never does: our estimate.
+    stream.reportUsage(new Usage(request.estimatedPromptTokens(), 0, true));
     HttpRequest.Builder call =
         HttpRequest.newBuilder(upstream.chatCompletions())
             .header("Content-Type", "application/json")

@@ -127,12 +127,17 @@ public class StreamRegistry {
           "The gateway is running its maximum of " + settings.maxLiveStreams() + " generations.",
           1);
     }
+    TokenStream[] opened = new TokenStream[1];
     Runnable ended =
         () -> {
           live.decrementAndGet();
           mine.decrementAndGet();
+          if (opened[0] != null) {
+            logEnd(opened[0]);
+          }
         };
     TokenStream stream = new TokenStream(newId(), model, owner.name(), ended);
+    opened[0] = stream;
     try {
       cluster.publish(stream, owner);
     } catch (RuntimeException e) {
@@ -141,6 +146,40 @@ public class StreamRegistry {
     }
     streams.put(stream.id(), stream);
     return stream;
+  }
+
+  /**
+   * One line per generation this node produced, when it ends, whatever way: what it cost (the usage
+   * a bill needs), for whom, and why it ended.
+   */
+  private static void logEnd(TokenStream stream) {
+    if (!LOG.isLoggable(java.util.logging.Level.INFO)) {
+      return;
+    }
+    Terminal end = stream.terminal();
+    Usage usage = stream.usageSoFar();
+    String why =
+        end.isError()
+            ? "failed (" + end.errorCode() + ")"
+            : end.cancelledBy() != null
+                ? "cancelled (" + end.cancelledBy() + ")"
+                : end.state() + " (" + end.reason().wire() + ")";
+    LOG.info(
+        () ->
+            String.format(
+                java.util.Locale.ROOT,
+                "generation %s ended: %s; model %s, key %s, %d tokens in %.1f s;"
+                    + " usage prompt %d, completion %d, total %d%s",
+                stream.id(),
+                why,
+                stream.model(),
+                stream.owner(),
+                end.tokens(),
+                (System.currentTimeMillis() - stream.createdAtMillis()) / 1000.0,
+                usage.promptTokens(),
+                usage.completionTokens(),
+                usage.totalTokens(),
+                usage.estimated() ? " (estimated)" : ""));
   }
 
   /** The stream by id: this node's own, or its mirror of one another node produces. */

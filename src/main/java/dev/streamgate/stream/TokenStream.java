@@ -204,6 +204,11 @@ public final class TokenStream {
     return usage;
   }
 
+  /** What the generation has used so far, whatever way it ended: see {@link Usage#of}. */
+  public Usage usageSoFar() {
+    return Usage.of(usage, size);
+  }
+
   /** What {@link #cancel()} and {@link #abort} run to stop the producer (at most once). */
   public void onCancel(Runnable action) {
     this.onCancel = action;

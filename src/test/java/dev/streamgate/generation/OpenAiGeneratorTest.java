@@ -98,6 +98,24 @@ class OpenAiGeneratorTest {
   }
 
   @Test
+  void anUpstreamThatGivesNoUsageIsBilledByOurEstimateAndSaysSo() throws Exception {
+    try (FakeUpstream upstream =
+        new FakeUpstream(
+            status(200, "text/event-stream"),
+            chunk(data("{\"content\":\"Hello\"}", "null")),
+            chunk(data("{\"content\":\" there\"}", "null")),
+            chunk(data("{}", "\"stop\"")),
+            chunk("data: [DONE]\r\n\r\n"),
+            end())) {
+      TokenStream stream = generate(upstream, Duration.ofSeconds(60));
+      awaitEnd(stream);
+      assertEquals("Hello there", stream.text());
+      // "hi" is one word, plus 4 for the role framing; the completion is the two tokens we got.
+      assertEquals(new Usage(5, 2, true), stream.usageSoFar());
+    }
+  }
+
+  @Test
   void streamsTheTextAndUsageOfARecordedUpstreamByteForByte() throws Exception {
     try (FakeUpstream upstream =
         new FakeUpstream(

@@ -51,6 +51,16 @@ class GenerationsApiIT extends DeployedGateway {
     // No reader ever comes: after the grace the one that asked for it is cancelled...
     JsonNode ended = gateway.awaitEnded(cancelled);
     assertEquals("cancelled", ended.get("state").asText(), ended.toString());
+    // Billed for what the model produced before it was cut: 3 words + 4 for the role framing.
+    long produced = ended.get("tokens").asLong();
+    assertEquals(
+        Gateway.json(
+            "{\"prompt_tokens\":7,\"completion_tokens\":"
+                + produced
+                + ",\"total_tokens\":"
+                + (7 + produced)
+                + ",\"estimated\":false}"),
+        ended.get("usage"));
     assertEquals("cancel", ended.get("on_disconnect").asText());
     assertEquals("disconnect", ended.get("cancelled_by").asText());
     // ...while the default one waits the orphan timeout for a client to come back (2 s and 4 s
@@ -98,6 +108,11 @@ class GenerationsApiIT extends DeployedGateway {
     assertEquals("stop", status.get("finish_reason").asText());
     assertEquals(25, status.get("tokens").asInt());
     assertTrue(status.get("text").asText().length() > 25, status.toString());
+    // The simulated model counts a prompt in words (5 here) plus 4 for the role framing.
+    assertEquals(
+        Gateway.json(
+            "{\"prompt_tokens\":9,\"completion_tokens\":25,\"total_tokens\":34,\"estimated\":false}"),
+        status.get("usage"));
   }
 
   @Test

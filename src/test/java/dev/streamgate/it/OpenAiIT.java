@@ -152,6 +152,46 @@ class OpenAiIT extends DeployedGateway {
   }
 
   @Test
+  void aCancelledStreamStillEndsWithItsUsageWhenAskedFor() throws Exception {
+    ObjectNode body = Gateway.simulated("Explain billing").length(400).tokensPerSecond(20).json();
+    body.put("stream", true);
+    body.putObject("stream_options").put("include_usage", true);
+    HttpResponse<java.util.stream.Stream<String>> response =
+        Gateway.HTTP.send(
+            gateway
+                .request("v1/chat/completions")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, response.statusCode());
+    String id = response.headers().firstValue("X-StreamGate-Generation").orElseThrow();
+    List<String> data = new java.util.ArrayList<>();
+    try (var lines = response.body()) {
+      var it = lines.iterator();
+      while (it.hasNext()) {
+        String line = it.next();
+        if (!line.startsWith("data: ")) {
+          continue;
+        }
+        data.add(line.substring(6));
+        if (data.size() == 3) {
+          assertEquals(200, gateway.delete("api/generations/" + id).statusCode());
+        }
+      }
+    }
+    JsonNode status = gateway.status(id);
+    long tokens = status.get("tokens").asLong();
+    int n = data.size();
+    assertEquals("[DONE]", data.get(n - 1));
+    assertEquals("cancelled", Gateway.json(data.get(n - 3)).path("error").path("code").asText());
+    JsonNode usage = Gateway.json(data.get(n - 2)).get("usage");
+    assertEquals(tokens, usage.get("completion_tokens").asLong(), data.get(n - 2));
+    assertEquals(6, usage.get("prompt_tokens").asLong(), "2 words + 4 for the role framing");
+    assertEquals(status.get("usage").get("total_tokens"), usage.get("total_tokens"));
+  }
+
+  @Test
   void aBadOnDisconnectIsRefusedByField() {
     var e =
         org.junit.jupiter.api.Assertions.assertThrows(

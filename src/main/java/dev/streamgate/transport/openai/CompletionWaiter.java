@@ -90,9 +90,7 @@ final class CompletionWaiter implements Runnable {
     OpenAiChunks chunks =
         new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());
     byte[] body =
-        chunks
-            .completion(stream.text(), end, OpenAiChunks.usageOf(stream.usage(), end.tokens()))
-            .getBytes(StandardCharsets.UTF_8);
+        chunks.completion(stream.text(), end, stream.usageSoFar()).getBytes(StandardCharsets.UTF_8);
     response.setContentType("application/json");
     response.setContentLength(body.length);
     return body;

@@ -109,15 +109,6 @@ final class OpenAiChunks {
   }
 
   /** The backend's counts where it gave them, else our own count of the tokens written. */
-  static Usage usageOf(Usage reported, long tokens) {
-    if (reported == null) {
-      return new Usage(0, tokens);
-    }
-    return new Usage(
-        reported.promptTokens(),
-        reported.completionTokens() > 0 ? reported.completionTokens() : tokens);
-  }
-
   private static String wireReason(Terminal end) {
     return end.reason().wire();
   }

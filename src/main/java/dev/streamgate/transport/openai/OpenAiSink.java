@@ -50,10 +50,9 @@ final class OpenAiSink implements FrameSink {
             frames, cursor, OpenAiChunks.error("cancelled", "The generation was cancelled."));
       } else {
         OpenAiChunks.event(frames, cursor, chunks.finish(end, roleSent));
-        if (includeUsage) {
-          OpenAiChunks.event(
-              frames, cursor, chunks.usage(OpenAiChunks.usageOf(stream.usage(), end.tokens())));
-        }
+      }
+      if (includeUsage) { // on every ending: a cut-off stream is billed for what it produced
+        OpenAiChunks.event(frames, cursor, chunks.usage(stream.usageSoFar()));
       }
       OpenAiChunks.done(frames);
     }

@@ -75,10 +75,12 @@ class OpenAiChunksTest {
   }
 
   @Test
-  void usageFallsBackToOurOwnCount() {
-    assertEquals(new Usage(0, 9), OpenAiChunks.usageOf(null, 9));
-    assertEquals(new Usage(6, 9), OpenAiChunks.usageOf(new Usage(6, 0), 9));
-    assertEquals(new Usage(6, 8), OpenAiChunks.usageOf(new Usage(6, 8), 9));
+  void usageFallsBackToOurOwnCountAndSaysItIsAnEstimate() {
+    assertEquals(new Usage(0, 9, true), Usage.of(null, 9));
+    assertEquals(new Usage(6, 9, false), Usage.of(new Usage(6, 0), 9));
+    assertEquals(new Usage(6, 9, true), Usage.of(new Usage(6, 0, true), 9));
+    assertEquals(new Usage(6, 8, false), Usage.of(new Usage(6, 8), 9));
+    assertEquals(new Usage(6, 0, true), Usage.of(new Usage(6, 0, true), 0));
   }
 
   @Test
