@@ -26,7 +26,7 @@ public final class Problems {
       return Problem.of(400, e.code(), e.getMessage(), e.param());
     }
     if (failure instanceof StreamNotFoundException e) {
-      return Problem.of(404, "not_found", e.getMessage());
+      return Problem.of(404, e.isEvicted() ? "evicted" : "not_found", e.getMessage());
     }
     if (failure instanceof CapacityException e) {
       return Problem.of(429, "capacity_exceeded", e.getMessage());

@@ -96,7 +96,8 @@ public final class GenerationRequests {
         rate(node, d.tokensPerSecond()),
         whole(node, "seed", d.seed(), Long.MIN_VALUE, Long.MAX_VALUE, "simulation."),
         (int) whole(node, "length", 0, 1, GenerationRequest.MAX_TOKENS_LIMIT, "simulation."),
-        (int) whole(node, "fail_after", 0, 1, GenerationRequest.MAX_TOKENS_LIMIT, "simulation."));
+        (int) whole(node, "fail_after", 0, 1, GenerationRequest.MAX_TOKENS_LIMIT, "simulation."),
+        (int) whole(node, "topic_max", d.topicMax(), 1, Simulation.TOPIC_MAX_LIMIT, "simulation."));
   }
 
   private static double rate(JsonNode node, double fallback) {

@@ -59,7 +59,7 @@ public class SimulatedGenerator implements Generator {
     Run run =
         new Run(
             stream,
-            new SimulatedText(prompt, sim.seed()),
+            new SimulatedText(prompt, sim.seed(), sim.topicMax()),
             request.maxTokens(),
             natural,
             sim.failAfter(),

@@ -115,8 +115,13 @@ final class SimulatedText {
   private boolean started;
 
   SimulatedText(String prompt, long seed) {
+    this(prompt, seed, Simulation.TOPIC_MAX);
+  }
+
+  SimulatedText(String prompt, long seed, int topicMax) {
     this.random = new SplittableRandom(seed ^ fnv1a(prompt));
-    this.topic = topic(prompt);
+    String word = topic(prompt);
+    this.topic = word.length() > topicMax ? word.substring(0, topicMax) : word;
   }
 
   /** How many tokens the answer runs to before the model stops by itself. */

@@ -92,6 +92,21 @@ public class Settings {
     return duration("STREAMGATE_STUCK_TIMEOUT", Duration.ofSeconds(30));
   }
 
+  /** The most heap one generation's log may hold; past it the generation ends with length. */
+  public long maxGenerationBytes() {
+    return bytes("STREAMGATE_MAX_GENERATION_BYTES", 1L << 20);
+  }
+
+  /** The most heap live generations' logs may hold together; past it new ones get 429. */
+  public long maxLiveBytes() {
+    return bytes("STREAMGATE_MAX_LIVE_BYTES", Runtime.getRuntime().maxMemory() / 4);
+  }
+
+  /** The most heap finished generations' logs may hold together; past it the oldest go early. */
+  public long maxRetainedBytes() {
+    return bytes("STREAMGATE_MAX_RETAINED_BYTES", Runtime.getRuntime().maxMemory() / 4);
+  }
+
   /** Largest request body and WebSocket message, in bytes. */
   public int maxBodyBytes() {
     return integer("STREAMGATE_MAX_BODY", 1 << 20);
@@ -183,6 +198,32 @@ public class Settings {
       return parsed;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " is not a whole number: " + value, e);
+    }
+  }
+
+  /** A size in bytes: {@code 1048576}, {@code 512k}, {@code 64m}, {@code 2g} (powers of 1024). */
+  public long bytes(String name, long fallback) {
+    String value = string(name, null);
+    if (value == null) {
+      return fallback;
+    }
+    String v = value.toLowerCase(Locale.ROOT);
+    int shift =
+        switch (v.charAt(v.length() - 1)) {
+          case 'k' -> 10;
+          case 'm' -> 20;
+          case 'g' -> 30;
+          default -> 0;
+        };
+    try {
+      long amount = Long.parseLong(shift == 0 ? v : v.substring(0, v.length() - 1));
+      if (amount <= 0 || amount > (Long.MAX_VALUE >> shift)) {
+        throw new NumberFormatException();
+      }
+      return amount << shift;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          name + " is not a size in bytes (like 1048576, 512k, 64m, 2g): " + value, e);
     }
   }
 

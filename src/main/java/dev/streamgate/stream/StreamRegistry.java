@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -38,6 +39,44 @@ public class StreamRegistry {
   private Cluster cluster;
   private ScheduledFuture<?> sweeper;
   private volatile boolean draining;
+  private volatile Limits limits;
+
+  /** The registry's settings, read once as it starts: a bad one stops the start, naming it. */
+  private record Limits(
+      int maxLiveStreams,
+      int maxRetained,
+      long maxGenerationBytes,
+      long maxLiveBytes,
+      long maxRetainedBytes,
+      long orphanNanos,
+      long graceNanos,
+      long retentionNanos) {
+    Limits(Settings settings) {
+      this(
+          settings.maxLiveStreams(),
+          settings.maxRetainedStreams(),
+          settings.maxGenerationBytes(),
+          settings.maxLiveBytes(),
+          settings.maxRetainedBytes(),
+          settings.orphanTimeout().toNanos(),
+          settings.disconnectGrace().toNanos(),
+          settings.retention().toNanos());
+    }
+  }
+
+  // The heap live generations' logs held at the last sweep: what a new one is admitted against.
+  private volatile long liveBytes;
+  // Ids evicted early (to bound memory), with their owners, so a client is told "evicted" rather
+  // than "not found"; the most recent ones only.
+  private final Map<String, String> evicted =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+              return size() > EVICTED_REMEMBERED;
+            }
+          });
+  private static final int EVICTED_REMEMBERED = 10_000;
 
   protected StreamRegistry() {} // for CDI's proxy
 
@@ -55,6 +94,7 @@ public class StreamRegistry {
 
   @PostConstruct
   public void start() {
+    limits = new Limits(settings);
     sweeper = scheduling.timers().scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
   }
 
@@ -120,12 +160,20 @@ public class StreamRegistry {
       throw new CapacityException(
           "This key is running its maximum of " + owner.maxLive() + " generations at once.", 1);
     }
-    if (live.incrementAndGet() > settings.maxLiveStreams()) {
+    long maxLiveBytes = limits.maxLiveBytes();
+    if (liveBytes > maxLiveBytes) {
+      mine.decrementAndGet();
+      throw new CapacityException(
+          "The gateway's live generations hold their maximum of "
+              + maxLiveBytes
+              + " bytes (STREAMGATE_MAX_LIVE_BYTES).",
+          1);
+    }
+    if (live.incrementAndGet() > limits.maxLiveStreams()) {
       live.decrementAndGet();
       mine.decrementAndGet();
       throw new CapacityException(
-          "The gateway is running its maximum of " + settings.maxLiveStreams() + " generations.",
-          1);
+          "The gateway is running its maximum of " + limits.maxLiveStreams() + " generations.", 1);
     }
     TokenStream[] opened = new TokenStream[1];
     Runnable ended =
@@ -138,6 +186,7 @@ public class StreamRegistry {
         };
     TokenStream stream = new TokenStream(newId(), model, owner.name(), ended);
     opened[0] = stream;
+    stream.maxBytes(limits.maxGenerationBytes());
     try {
       cluster.publish(stream, owner);
     } catch (RuntimeException e) {
@@ -203,7 +252,15 @@ public class StreamRegistry {
 
   /** The stream if {@code owner} owns it; to anyone else it does not exist (404, not 403). */
   public TokenStream find(String id, String owner) {
-    TokenStream stream = find(id);
+    TokenStream stream;
+    try {
+      stream = find(id);
+    } catch (StreamNotFoundException missing) {
+      if (id != null && owner.equals(evicted.get(id))) {
+        throw StreamNotFoundException.evicted(id);
+      }
+      throw missing;
+    }
     if (!stream.owner().equals(owner)) {
       throw new StreamNotFoundException(id);
     }
@@ -248,12 +305,15 @@ public class StreamRegistry {
   void sweep() {
     try {
       long now = System.nanoTime();
-      long orphanNanos = settings.orphanTimeout().toNanos();
-      long graceNanos = settings.disconnectGrace().toNanos();
-      long retentionNanos = settings.retention().toNanos();
+      long orphanNanos = limits.orphanNanos();
+      long graceNanos = limits.graceNanos();
+      long retentionNanos = limits.retentionNanos();
       int finished = 0;
+      long live = 0;
+      long retained = 0;
       for (TokenStream stream : streams.values()) {
         if (!stream.isEnded()) {
+          live += stream.bytes();
           boolean cancelSoon = stream.onDisconnect() == OnDisconnect.CANCEL;
           long idle = cancelSoon ? Math.min(graceNanos, orphanNanos) : orphanNanos;
           if (!stream.isMirror() && stream.isOrphaned(now, idle)) {
@@ -264,18 +324,35 @@ public class StreamRegistry {
           streams.remove(stream.id());
         } else {
           finished++;
+          retained += stream.bytes();
         }
       }
-      int excess = finished - settings.maxRetainedStreams();
-      if (excess > 0) {
+      liveBytes = live;
+      evictOldest(finished - limits.maxRetained(), retained - limits.maxRetainedBytes());
+    } catch (RuntimeException e) {
+      LOG.log(java.util.logging.Level.SEVERE, "stream sweep failed", e); // keep sweeping
+    }
+  }
+
+  /** Evicts finished streams, oldest first, until {@code streams} and {@code bytes} are made up. */
+  private void evictOldest(int excessStreams, long excessBytes) {
+    if (excessStreams <= 0 && excessBytes <= 0) {
+      return;
+    }
+    List<TokenStream> oldestFirst =
         streams.values().stream()
             .filter(TokenStream::isEnded)
             .sorted(Comparator.comparingLong(TokenStream::endedAtNanos))
-            .limit(excess)
-            .forEach(stream -> streams.remove(stream.id()));
+            .toList();
+    for (TokenStream stream : oldestFirst) {
+      if (excessStreams <= 0 && excessBytes <= 0) {
+        break;
       }
-    } catch (RuntimeException e) {
-      LOG.log(java.util.logging.Level.SEVERE, "stream sweep failed", e); // keep sweeping
+      if (streams.remove(stream.id(), stream)) {
+        evicted.put(stream.id(), stream.owner());
+        excessStreams--;
+        excessBytes -= stream.bytes();
+      }
     }
   }
 }

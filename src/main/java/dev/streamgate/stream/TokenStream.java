@@ -44,6 +44,7 @@ public final class TokenStream {
   private volatile Runnable observer;
   private volatile Usage usage;
   private volatile OnDisconnect onDisconnect = OnDisconnect.KEEP;
+  private volatile long maxBytes = Long.MAX_VALUE;
 
   public TokenStream(String id, String model) {
     this(id, model, Owner.ANYONE.name(), () -> {});
@@ -80,7 +81,11 @@ public final class TokenStream {
     return createdAtMillis;
   }
 
-  /** Appends the next token and returns its seq, or 0 if the stream has already ended. */
+  /**
+   * Appends the next token and returns its seq, or 0 if the stream has ended: before (a cancel, a
+   * shutdown) or now, because this token would take its log past {@link #maxBytes(long)}; then it
+   * ends with {@code length}, as a model's own token limit ends it, and its producer is stopped.
+   */
   public long append(String text) {
     long seq;
     synchronized (this) {
@@ -89,23 +94,50 @@ public final class TokenStream {
       }
       int start = size == 0 ? 0 : ends[size - 1];
       int end = start + text.length();
-      char[] log = chars;
-      if (end > log.length) {
-        log = Arrays.copyOf(log, Math.max(end, log.length * 2));
-        chars = log;
+      seq = bytesOf(end, size + 1) > maxBytes ? 0 : size + 1;
+      if (seq > 0) {
+        char[] log = chars;
+        if (end > log.length) {
+          // Doubling, but never past what the byte limit lets the log hold.
+          long room = Math.min(2L * log.length, Math.max(end, maxBytes / 2));
+          log = Arrays.copyOf(log, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(end, room)));
+          chars = log;
+        }
+        int[] bounds = ends;
+        if (size == bounds.length) {
+          bounds = Arrays.copyOf(bounds, size * 2);
+          ends = bounds;
+        }
+        text.getChars(0, text.length(), log, start);
+        bounds[size] = end;
+        size = (int) seq;
       }
-      int[] bounds = ends;
-      if (size == bounds.length) {
-        bounds = Arrays.copyOf(bounds, size * 2);
-        ends = bounds;
-      }
-      text.getChars(0, text.length(), log, start);
-      bounds[size] = end;
-      seq = size + 1;
-      size = (int) seq;
+    }
+    if (seq == 0) { // full: end it outside the monitor, as every end runs its callbacks
+      stopProducerIf(end(FinishReason.LENGTH, null, null));
+      return 0;
     }
     notifyListeners();
     return seq;
+  }
+
+  /** The heap a log of {@code chars} characters in {@code tokens} tokens holds. */
+  private static long bytesOf(long chars, long tokens) {
+    return 2 * chars + 4 * tokens;
+  }
+
+  /** The heap this stream's log holds: two bytes a character, four a token. */
+  public long bytes() {
+    int tokens = size;
+    int[] bounds = ends;
+    return bytesOf(tokens == 0 ? 0 : bounds[tokens - 1], tokens);
+  }
+
+  /**
+   * The most {@link #bytes()} this stream's log may hold: {@code STREAMGATE_MAX_GENERATION_BYTES}.
+   */
+  public void maxBytes(long limit) {
+    this.maxBytes = limit;
   }
 
   /** Ends the stream normally; false if it had already ended. */

@@ -1,12 +1,20 @@
 package dev.streamgate.generation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
 class SimulatedTextTest {
+
+  @Test
+  void aHugeWordInThePromptDoesNotMakeHugeTokens() {
+    String text = SimulatedText.first("Explain " + "z".repeat(100_000), 7, 300);
+    assertTrue(text.contains("z".repeat(Simulation.TOPIC_MAX)), text);
+    assertFalse(text.contains("z".repeat(Simulation.TOPIC_MAX + 1)), text);
+  }
 
   @Test
   void theSamePromptAndSeedGiveTheSameText() {

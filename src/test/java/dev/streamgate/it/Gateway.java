@@ -312,6 +312,11 @@ final class Gateway {
       return this;
     }
 
+    Spec topicMax(int chars) {
+      simulation.put("topic_max", chars);
+      return this;
+    }
+
     Spec maxTokens(int tokens) {
       body.put("max_tokens", tokens);
       return this;

@@ -44,14 +44,23 @@ class SlowUploadsIT {
 
   @BeforeAll
   static void start() throws Exception {
+    Map<String, String> before = new java.util.HashMap<>();
+    SETTINGS.keySet().forEach(name -> before.put(name, System.getProperty(name)));
     SETTINGS.forEach(System::setProperty);
     try {
       port = GatewayNode.freePort();
       tomcat = Main.start(port, Path.of("target", "streamgate"));
       gateway = new Gateway(new URL("http://127.0.0.1:" + port + "/"));
       assertEquals(200, gateway.get("health").statusCode());
-    } finally {
-      SETTINGS.keySet().forEach(System::clearProperty);
+    } finally { // as they were: the suite's own settings for the gateways started after this one
+      before.forEach(
+          (name, value) -> {
+            if (value == null) {
+              System.clearProperty(name);
+            } else {
+              System.setProperty(name, value);
+            }
+          });
     }
   }
 

@@ -34,9 +34,10 @@ class StalledClientsIT extends DeployedGateway {
   private static final Duration FIRST_TOKEN_BOUND = Duration.ofSeconds(5);
 
   /**
-   * The simulated model repeats the prompt's longest word: about 5 MB of text in 8192 tokens, more
-   * than the kernel's socket buffers hold (4 MB at most here), so a client that never reads really
-   * stalls the gateway's writes.
+   * The simulated model repeats the prompt's longest word (here allowed its whole 16 000
+   * characters, {@code simulation.topic_max}): about 5 MB of text in 8192 tokens, more than the
+   * kernel's socket buffers hold (4 MB at most here), so a client that never reads really stalls
+   * the gateway's writes. The suite's gateways allow a generation 16 MiB for it.
    */
   private static final String HUGE_PROMPT = "tell me about " + "a".repeat(16_000);
 
@@ -108,7 +109,8 @@ class StalledClientsIT extends DeployedGateway {
         .ttftMs(0)
         .tokensPerSecond(5000)
         .length(8192)
-        .maxTokens(8192);
+        .maxTokens(8192)
+        .topicMax(16_000);
   }
 
   private Stalled stall(Transport transport, int seed) throws IOException {

@@ -19,6 +19,21 @@ class SettingsTest {
   }
 
   @Test
+  void sizesTakeBinaryUnitsOrPlainBytes() {
+    Settings settings =
+        new Settings(
+            Map.of("A", "1048576", "B", "512k", "C", "64M", "D", "2g", "E", "1.5m", "F", "0")::get);
+    assertEquals(1L << 20, settings.bytes("A", 1));
+    assertEquals(512L << 10, settings.bytes("B", 1));
+    assertEquals(64L << 20, settings.bytes("C", 1));
+    assertEquals(2L << 30, settings.bytes("D", 1));
+    assertEquals(7, settings.bytes("unset", 7));
+    var e = assertThrows(IllegalArgumentException.class, () -> settings.bytes("E", 1));
+    assertEquals("E is not a size in bytes (like 1048576, 512k, 64m, 2g): 1.5m", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> settings.bytes("F", 1));
+  }
+
+  @Test
   void aBadValueIsRefusedWithItsName() {
     var e =
         assertThrows(

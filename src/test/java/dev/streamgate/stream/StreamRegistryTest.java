@@ -93,6 +93,43 @@ class StreamRegistryTest {
   }
 
   @Test
+  void finishedStreamsPastTheRetainedBytesGoOldestFirstAndSayTheyWereEvicted() {
+    // Three finished logs of 1 000 characters (2 004 bytes each) against a limit of 5 000.
+    registry(Map.of("STREAMGATE_MAX_RETAINED_BYTES", "5000", "STREAMGATE_RETENTION", "1h"));
+    Owner alice = new Owner("alice", 10);
+    TokenStream[] done = new TokenStream[3];
+    for (int i = 0; i < done.length; i++) {
+      done[i] = registry.open("simulated", alice);
+      done[i].append("x".repeat(1000));
+      done[i].finish(FinishReason.STOP);
+    }
+    registry.sweep();
+    StreamNotFoundException gone =
+        assertThrows(StreamNotFoundException.class, () -> registry.find(done[0].id(), "alice"));
+    assertTrue(gone.isEvicted(), gone.getMessage());
+    assertSame(done[1], registry.find(done[1].id(), "alice"));
+    assertSame(done[2], registry.find(done[2].id(), "alice"));
+    // To another key it never existed: eviction tells nothing about others' generations.
+    assertFalse(
+        assertThrows(StreamNotFoundException.class, () -> registry.find(done[0].id(), "bob"))
+            .isEvicted());
+  }
+
+  @Test
+  void newGenerationsAreRefusedWhileLiveOnesHoldTheLiveBytes() {
+    registry(Map.of("STREAMGATE_MAX_LIVE_BYTES", "1k", "STREAMGATE_MAX_GENERATION_BYTES", "4k"));
+    TokenStream big = registry.open("simulated");
+    big.append("y".repeat(600)); // 1 204 bytes
+    registry.sweep();
+    CapacityException full =
+        assertThrows(CapacityException.class, () -> registry.open("simulated"));
+    assertTrue(full.getMessage().contains("STREAMGATE_MAX_LIVE_BYTES"), full.getMessage());
+    big.finish(FinishReason.STOP);
+    registry.sweep();
+    registry.open("simulated");
+  }
+
+  @Test
   void finishedStreamsAreEvictedAfterTheirRetention() {
     registry(Map.of("STREAMGATE_RETENTION", "0s"));
     TokenStream done = registry.open("simulated");

@@ -26,6 +26,23 @@ class TokenStreamTest {
   }
 
   @Test
+  void aLogThatWouldPassItsByteLimitEndsWithLengthAndStopsItsProducer() {
+    TokenStream stream = new TokenStream("gen_1", "m");
+    boolean[] stopped = {false};
+    stream.onCancel(() -> stopped[0] = true);
+    stream.maxBytes(2 * 10 + 4 * 3); // ten characters in three tokens
+    assertEquals(1, stream.append("four"));
+    assertEquals(2, stream.append("five!"));
+    assertEquals(0, stream.append("xy"), "11 characters would not fit");
+    assertEquals(FinishReason.LENGTH, stream.terminal().reason());
+    assertEquals(2, stream.terminal().tokens());
+    assertEquals("fourfive!", stream.text());
+    assertEquals(2 * 9 + 4 * 2, stream.bytes());
+    assertTrue(stopped[0], "the producer is told to stop");
+    assertEquals(0, stream.append("a"));
+  }
+
+  @Test
   void seqNumbersStartAtOneAndFollowAppendOrder() {
     TokenStream stream = streamOf(3);
     Slice all = stream.read(0, 100);
