@@ -212,6 +212,48 @@ class OpenAiIT extends DeployedGateway {
   }
 
   @Test
+  void everyAnswerConformsToOpenAisPublishedSchemas() throws Exception {
+    ObjectNode request =
+        Gateway.simulated("Explain schemas").length(12).tokensPerSecond(500).json();
+    request.put("model", "simulated");
+    HttpResponse<String> completion = gateway.post("v1/chat/completions", request.toString());
+    assertEquals(200, completion.statusCode(), completion.body());
+    OpenAiSchemas.assertConforms("CreateChatCompletionResponse", completion.body());
+
+    request.put("stream", true);
+    request.putObject("stream_options").put("include_usage", true);
+    HttpResponse<String> stream = gateway.post("v1/chat/completions", request.toString());
+    assertEquals(200, stream.statusCode(), stream.body());
+    StringBuilder text = new StringBuilder();
+    JsonNode last = null;
+    for (String line : stream.body().split("\n")) {
+      if (line.startsWith("data: {")) {
+        OpenAiSchemas.assertConforms("CreateChatCompletionStreamResponse", line.substring(6));
+        text.append(content(line.substring(6)));
+        last = Gateway.json(line.substring(6));
+      }
+    }
+    String id = stream.headers().firstValue("X-StreamGate-Generation").orElseThrow();
+    assertEquals(gateway.status(id).get("text").asText(), text.toString());
+    assertEquals(12, last.path("usage").path("completion_tokens").asLong(), stream.body());
+
+    HttpResponse<String> models = gateway.get("v1/models");
+    OpenAiSchemas.assertConforms("ListModelsResponse", models.body());
+    HttpResponse<String> unknown =
+        gateway.post("v1/chat/completions", request.put("model", "gpt-nope").toString());
+    assertEquals(404, unknown.statusCode());
+    OpenAiSchemas.assertConforms("ErrorResponse", unknown.body());
+
+    // The check itself bites: the message without its "refusal" is what OpenAI's schema refuses.
+    ObjectNode withoutRefusal = (ObjectNode) Gateway.json(completion.body());
+    ((ObjectNode) withoutRefusal.path("choices").path(0).path("message")).remove("refusal");
+    assertTrue(
+        OpenAiSchemas.errors("CreateChatCompletionResponse", withoutRefusal.toString()).stream()
+            .anyMatch(e -> e.contains("refusal")),
+        "the schema requires refusal");
+  }
+
+  @Test
   void anUnknownModelRaisesTheSdksNotFoundException() {
     var e =
         org.junit.jupiter.api.Assertions.assertThrows(
