@@ -106,13 +106,13 @@ public class StreamRegistry {
   }
 
   /**
-   * Ends every live stream this node produces with a {@code shutdown} error; idempotent. Mirrors go
-   * on in the cluster: their readers resume on another node.
+   * Cancels every live stream this node produces, as {@code shutdown}; idempotent. Mirrors go on in
+   * the cluster: their readers resume on another node.
    */
   public void endAll() {
     for (TokenStream stream : streams.values()) {
       if (!stream.isMirror()) {
-        stream.abort("shutdown", "The gateway is shutting down; resume on another node.");
+        stream.cancel(Terminal.BY_SHUTDOWN);
       }
     }
   }

@@ -156,12 +156,13 @@ class StreamRegistryTest {
   }
 
   @Test
-  void shutdownEndsLiveStreamsWithAnErrorReadersCanSee() {
+  void shutdownCancelsLiveStreamsAndReadersCanSeeWhy() {
     registry(Map.of());
     TokenStream live = registry.open("simulated");
     live.append("partial");
     registry.stop();
-    assertEquals("shutdown", live.terminal().errorCode());
+    assertEquals("cancelled", live.terminal().state());
+    assertEquals("shutdown", live.terminal().cancelledBy());
     assertEquals("partial", live.text());
     assertFalse(live.append("more") > 0);
   }

@@ -85,7 +85,7 @@ final class CompletionWaiter implements Runnable {
     }
     if (end.reason() == FinishReason.CANCELLED) {
       return OpenAiErrors.prepare(
-          response, new ProblemException(409, "cancelled", "The generation was cancelled."));
+          response, new ProblemException(409, "cancelled", end.cancelledMessage()));
     }
     OpenAiChunks chunks =
         new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());

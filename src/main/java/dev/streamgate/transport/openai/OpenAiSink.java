@@ -46,8 +46,7 @@ final class OpenAiSink implements FrameSink {
       if (end.isError()) {
         OpenAiChunks.event(frames, cursor, OpenAiChunks.error(end.errorCode(), end.errorMessage()));
       } else if (end.reason() == FinishReason.CANCELLED) {
-        OpenAiChunks.event(
-            frames, cursor, OpenAiChunks.error("cancelled", "The generation was cancelled."));
+        OpenAiChunks.event(frames, cursor, OpenAiChunks.error("cancelled", end.cancelledMessage()));
       } else {
         OpenAiChunks.event(frames, cursor, chunks.finish(end, roleSent));
       }

@@ -31,6 +31,9 @@ final class PollResponses {
       json.append("null");
     } else {
       Json.quote(json, end.reason().wire());
+      if (end.cancelledBy() != null) {
+        Json.quote(json.append(",\"cancelled_by\":"), end.cancelledBy());
+      }
       if (end.isError()) {
         Json.quote(json.append(",\"error\":{\"code\":"), end.errorCode());
         Json.quote(json.append(",\"message\":"), end.errorMessage()).append('}');

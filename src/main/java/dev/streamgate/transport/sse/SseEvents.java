@@ -85,6 +85,9 @@ final class SseEvents {
     } else {
       Json.quote(json.append("{\"finish_reason\":"), end.reason().wire());
       json.append(",\"tokens\":").append(end.tokens());
+      if (end.cancelledBy() != null) {
+        Json.quote(json.append(",\"cancelled_by\":"), end.cancelledBy());
+      }
     }
     return json.append('}').toString();
   }

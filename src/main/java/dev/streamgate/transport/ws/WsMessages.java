@@ -108,7 +108,11 @@ final class WsMessages {
     StringBuilder json = new StringBuilder(80);
     Json.quote(json.append("{\"type\":\"done\",\"id\":"), id);
     Json.quote(json.append(",\"finish_reason\":"), end.reason().wire());
-    return json.append(",\"tokens\":").append(end.tokens()).append('}').toString();
+    json.append(",\"tokens\":").append(end.tokens());
+    if (end.cancelledBy() != null) {
+      Json.quote(json.append(",\"cancelled_by\":"), end.cancelledBy());
+    }
+    return json.append('}').toString();
   }
 
   /** An error frame; {@code id} is the generation concerned, or null. */

@@ -46,6 +46,9 @@ class SseEventsTest {
         "{\"finish_reason\":\"length\",\"tokens\":12}",
         SseEvents.endData(new Terminal(FinishReason.LENGTH, 12, null, null)));
     assertEquals(
+        "{\"finish_reason\":\"cancelled\",\"tokens\":3,\"cancelled_by\":\"disconnect\"}",
+        SseEvents.endData(new Terminal(FinishReason.CANCELLED, 3, "disconnect", null)));
+    assertEquals(
         "{\"code\":\"model_error\",\"message\":\"it \\\"broke\\\"\",\"tokens\":3}",
         SseEvents.endData(new Terminal(FinishReason.ERROR, 3, "model_error", "it \"broke\"")));
   }
