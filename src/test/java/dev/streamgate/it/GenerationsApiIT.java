@@ -134,6 +134,45 @@ class GenerationsApiIT extends DeployedGateway {
     assertEquals(5, status.get("tokens").asInt());
   }
 
+  /**
+   * The suite's gateways allow a generation 16 MiB of heap (STREAMGATE_MAX_GENERATION_BYTES): a
+   * model repeating a 65 536-character word in 8 192 tokens would write far more, and is stopped.
+   */
+  @Test
+  void aGenerationStopsAtItsByteLimitWithFinishReasonLength() {
+    String id =
+        gateway.createGeneration(
+            simulated("Explain " + "m".repeat(65_536))
+                .topicMax(65_536)
+                .length(8192)
+                .maxTokens(8192)
+                .tokensPerSecond(5000)
+                .ttftMs(0));
+
+    JsonNode status = gateway.awaitEnded(id);
+
+    assertEquals("completed", status.get("state").asText());
+    assertEquals("length", status.get("finish_reason").asText());
+    long tokens = status.get("tokens").asLong();
+    long bytes = 2L * status.get("text").asText().length() + 4 * tokens;
+    assertTrue(tokens < 8192, tokens + " tokens");
+    assertTrue(bytes <= 16L << 20, bytes + " bytes");
+    assertTrue(bytes > (16L << 20) - 2 * 65_600, "stopped at the limit, not before: " + bytes);
+  }
+
+  @Test
+  void aFailedGenerationReportsTheUsageOfWhatItProduced() {
+    String id = gateway.createGeneration(simulated("fail part way").length(40).failAfter(7));
+
+    JsonNode status = gateway.awaitEnded(id);
+
+    assertEquals("failed", status.get("state").asText());
+    assertEquals(
+        Gateway.json(
+            "{\"prompt_tokens\":7,\"completion_tokens\":7,\"total_tokens\":14,\"estimated\":false}"),
+        status.get("usage"));
+  }
+
   @Test
   void deleteCancelsAndAnswersTheCancelledStatus() {
     String id =
