@@ -29,7 +29,14 @@ public final class Main {
       System.err.println("No webapp at " + webapp + ": run `mvn package` first.");
       System.exit(2);
     }
-    Tomcat tomcat = start(port, webapp);
+    Tomcat tomcat;
+    try {
+      tomcat = start(port, webapp);
+    } catch (IllegalArgumentException | IllegalStateException refused) {
+      System.err.println(refused.getMessage());
+      System.exit(2);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(tomcat), "streamgate-shutdown"));
     System.out.println("StreamGate is serving on http://localhost:" + port + "/");
     tomcat.getServer().await();
@@ -37,6 +44,11 @@ public final class Main {
 
   /** Starts Tomcat with the webapp at the root context; tests use this too. */
   public static Tomcat start(int port, Path webapp) throws Exception {
+    try {
+      new Settings().checkAll(); // a bad setting stops here, named, before anything listens
+    } catch (IllegalArgumentException bad) {
+      throw new IllegalArgumentException("StreamGate cannot start: " + bad.getMessage(), bad);
+    }
     Tomcat tomcat = new Tomcat();
     Path base = Files.createTempDirectory("streamgate-tomcat");
     tomcat.setBaseDir(base.toString());
@@ -61,6 +73,13 @@ public final class Main {
     context.setParentClassLoader(Main.class.getClassLoader());
     Thread.currentThread().setContextClassLoader(Main.class.getClassLoader());
     tomcat.start();
+    if (!context.getState().isAvailable()) {
+      // The webapp refused to start (a bad setting names itself in the log above): do not go on
+      // serving 404s as if nothing were wrong.
+      tomcat.stop();
+      tomcat.destroy();
+      throw new IllegalStateException("StreamGate did not start: its error is in the log above.");
+    }
     return tomcat;
   }
 
@@ -82,7 +101,7 @@ public final class Main {
     connector.setProperty("processorCache", "-1");
     // The read timeout must outlast STREAMGATE_BODY_TIMEOUT, so a stalled upload is answered 408
     // by the gateway rather than cut without a word by the connector.
-    long bodyTimeout = SETTINGS.bodyTimeout().toMillis();
+    long bodyTimeout = new Settings().bodyTimeout().toMillis(); // as set now, for this start
     connector.setProperty(
         "connectionTimeout", Long.toString(Math.max(20_000, bodyTimeout + 5_000)));
     connector.setProperty("keepAliveTimeout", "60000");

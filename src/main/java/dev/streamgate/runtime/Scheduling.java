@@ -7,10 +7,12 @@ import jakarta.inject.Inject;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -38,8 +40,7 @@ public class Scheduling {
 
   @PostConstruct
   public void start() {
-    ScheduledThreadPoolExecutor timerPool =
-        new ScheduledThreadPoolExecutor(settings.timerThreads(), daemons("streamgate-timer"));
+    ScheduledThreadPoolExecutor timerPool = new Timers(settings.timerThreads());
     timerPool.setRemoveOnCancelPolicy(true); // cancelled generations must not linger in the queue
     timers = timerPool;
     delivery =
@@ -75,6 +76,38 @@ public class Scheduling {
   /** The upstream models' HTTP client runs here, apart from everything that writes to clients. */
   public ExecutorService upstream() {
     return upstream;
+  }
+
+  /**
+   * The timer pool, where a repeating task (a sweep, a watchdog) that throws is logged and runs
+   * again at its next time: a plain executor would silently never run it again.
+   */
+  private static final class Timers extends ScheduledThreadPoolExecutor {
+    Timers(int threads) {
+      super(threads, daemons("streamgate-timer"));
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(
+        Runnable task, long initialDelay, long delay, TimeUnit unit) {
+      return super.scheduleWithFixedDelay(keepGoing(task), initialDelay, delay, unit);
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(
+        Runnable task, long initialDelay, long period, TimeUnit unit) {
+      return super.scheduleAtFixedRate(keepGoing(task), initialDelay, period, unit);
+    }
+  }
+
+  static Runnable keepGoing(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.log(Level.SEVERE, "a repeating task failed; it runs again at its next time", e);
+      }
+    };
   }
 
   private static ThreadFactory daemons(String prefix) {

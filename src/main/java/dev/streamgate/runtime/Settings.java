@@ -18,6 +18,9 @@ import java.util.function.UnaryOperator;
 public class Settings {
 
   private final UnaryOperator<String> lookup;
+  // Each setting parsed once, at start (checkAll): nothing re-parses a value at run time.
+  private final java.util.Map<String, Object> parsed =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public Settings() {
     this(Settings::fromEnvironment);
@@ -36,7 +39,8 @@ public class Settings {
 
   /** How long a live generation may have no reader before it is cancelled. */
   public Duration orphanTimeout() {
-    return duration("STREAMGATE_ORPHAN_TIMEOUT", Duration.ofSeconds(30));
+    return once(
+        "orphanTimeout", () -> duration("STREAMGATE_ORPHAN_TIMEOUT", Duration.ofSeconds(30)));
   }
 
   /**
@@ -44,27 +48,28 @@ public class Settings {
    * before it is cancelled: long enough for a client to reconnect and resume.
    */
   public Duration disconnectGrace() {
-    return duration("STREAMGATE_DISCONNECT_GRACE", Duration.ofSeconds(5));
+    return once(
+        "disconnectGrace", () -> duration("STREAMGATE_DISCONNECT_GRACE", Duration.ofSeconds(5)));
   }
 
   /** How long a finished generation stays readable. */
   public Duration retention() {
-    return duration("STREAMGATE_RETENTION", Duration.ofMinutes(10));
+    return once("retention", () -> duration("STREAMGATE_RETENTION", Duration.ofMinutes(10)));
   }
 
   /** Generations running at once; beyond it new ones get 429. */
   public int maxLiveStreams() {
-    return integer("STREAMGATE_MAX_STREAMS", 10_000);
+    return once("maxLiveStreams", () -> integer("STREAMGATE_MAX_STREAMS", 10_000));
   }
 
   /** Finished generations kept for resume; beyond it the oldest are evicted early. */
   public int maxRetainedStreams() {
-    return integer("STREAMGATE_MAX_RETAINED", 10_000);
+    return once("maxRetainedStreams", () -> integer("STREAMGATE_MAX_RETAINED", 10_000));
   }
 
   /** Comment sent on an idle SSE stream so proxies and clients keep it open. */
   public Duration keepalive() {
-    return duration("STREAMGATE_KEEPALIVE", Duration.ofSeconds(15));
+    return once("keepalive", () -> duration("STREAMGATE_KEEPALIVE", Duration.ofSeconds(15)));
   }
 
   /**
@@ -72,44 +77,52 @@ public class Settings {
    * {@code servlet} (our own frames on the same non-blocking channel, as {@code /v1} does).
    */
   public boolean sseThroughServlet() {
-    String writer = string("STREAMGATE_SSE_WRITER", "jaxrs");
-    return switch (writer) {
-      case "jaxrs" -> false;
-      case "servlet" -> true;
-      default ->
-          throw new IllegalArgumentException(
-              "STREAMGATE_SSE_WRITER=" + writer + ": use jaxrs or servlet");
-    };
+    return once(
+        "sseThroughServlet",
+        () -> {
+          String writer = string("STREAMGATE_SSE_WRITER", "jaxrs");
+          return switch (writer) {
+            case "jaxrs" -> false;
+            case "servlet" -> true;
+            default ->
+                throw new IllegalArgumentException(
+                    "STREAMGATE_SSE_WRITER is not jaxrs or servlet: " + writer);
+          };
+        });
   }
 
   /** The SSE {@code retry:} hint: how long a browser waits before it reconnects. */
   public Duration sseRetry() {
-    return duration("STREAMGATE_SSE_RETRY", Duration.ofSeconds(2));
+    return once("sseRetry", () -> duration("STREAMGATE_SSE_RETRY", Duration.ofSeconds(2)));
   }
 
   /** A write to a client that has not finished after this long drops the client. */
   public Duration stuckTimeout() {
-    return duration("STREAMGATE_STUCK_TIMEOUT", Duration.ofSeconds(30));
+    return once("stuckTimeout", () -> duration("STREAMGATE_STUCK_TIMEOUT", Duration.ofSeconds(30)));
   }
 
   /** The most heap one generation's log may hold; past it the generation ends with length. */
   public long maxGenerationBytes() {
-    return bytes("STREAMGATE_MAX_GENERATION_BYTES", 1L << 20);
+    return once("maxGenerationBytes", () -> bytes("STREAMGATE_MAX_GENERATION_BYTES", 1L << 20));
   }
 
   /** The most heap live generations' logs may hold together; past it new ones get 429. */
   public long maxLiveBytes() {
-    return bytes("STREAMGATE_MAX_LIVE_BYTES", Runtime.getRuntime().maxMemory() / 4);
+    return once(
+        "maxLiveBytes",
+        () -> bytes("STREAMGATE_MAX_LIVE_BYTES", Runtime.getRuntime().maxMemory() / 4));
   }
 
   /** The most heap finished generations' logs may hold together; past it the oldest go early. */
   public long maxRetainedBytes() {
-    return bytes("STREAMGATE_MAX_RETAINED_BYTES", Runtime.getRuntime().maxMemory() / 4);
+    return once(
+        "maxRetainedBytes",
+        () -> bytes("STREAMGATE_MAX_RETAINED_BYTES", Runtime.getRuntime().maxMemory() / 4));
   }
 
   /** Largest request body and WebSocket message, in bytes. */
   public int maxBodyBytes() {
-    return integer("STREAMGATE_MAX_BODY", 1 << 20);
+    return once("maxBodyBytes", () -> integer("STREAMGATE_MAX_BODY", 1 << 20));
   }
 
   /**
@@ -117,7 +130,7 @@ public class Settings {
    * connection closed. No thread waits for it meanwhile.
    */
   public Duration bodyTimeout() {
-    return duration("STREAMGATE_BODY_TIMEOUT", Duration.ofSeconds(10));
+    return once("bodyTimeout", () -> duration("STREAMGATE_BODY_TIMEOUT", Duration.ofSeconds(10)));
   }
 
   /**
@@ -126,7 +139,7 @@ public class Settings {
    * faster on two cores, see the README's benchmark).
    */
   public boolean inlineWrites() {
-    return bool("STREAMGATE_INLINE_WRITES", false);
+    return once("inlineWrites", () -> bool("STREAMGATE_INLINE_WRITES", false));
   }
 
   /**
@@ -134,23 +147,71 @@ public class Settings {
    * cluster (their readers are still served meanwhile), 0 on a single node.
    */
   public Duration drainTimeout() {
-    Duration fallback =
-        string("STREAMGATE_REDIS_URL", null) == null ? Duration.ZERO : Duration.ofSeconds(20);
-    return duration("STREAMGATE_DRAIN_TIMEOUT", fallback);
+    return once(
+        "drainTimeout",
+        () -> {
+          Duration fallback =
+              string("STREAMGATE_REDIS_URL", null) == null ? Duration.ZERO : Duration.ofSeconds(20);
+          return duration("STREAMGATE_DRAIN_TIMEOUT", fallback);
+        });
   }
 
   /** Threads that write to clients. */
   public int deliveryThreads() {
-    return integer("STREAMGATE_DELIVERY_THREADS", Math.max(4, 2 * cores()));
+    return once(
+        "deliveryThreads",
+        () -> atLeastOne("STREAMGATE_DELIVERY_THREADS", Math.max(4, 2 * cores())));
   }
 
   /** Threads that run the simulated model (one ticker each) and the timers. */
   public int timerThreads() {
-    return integer("STREAMGATE_TIMER_THREADS", Math.max(1, cores()));
+    return once("timerThreads", () -> atLeastOne("STREAMGATE_TIMER_THREADS", Math.max(1, cores())));
   }
 
   private static int cores() {
     return Runtime.getRuntime().availableProcessors();
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> T once(String setting, java.util.function.Supplier<T> parse) {
+    Object value = parsed.get(setting);
+    if (value == null) {
+      value = parse.get();
+      parsed.put(setting, value);
+    }
+    return (T) value;
+  }
+
+  /**
+   * Reads and checks every setting this class knows, as the application starts: a bad value stops
+   * the start with a message naming the variable, rather than breaking something later.
+   */
+  public void checkAll() {
+    orphanTimeout();
+    disconnectGrace();
+    retention();
+    maxLiveStreams();
+    maxRetainedStreams();
+    keepalive();
+    sseThroughServlet();
+    sseRetry();
+    stuckTimeout();
+    maxGenerationBytes();
+    maxLiveBytes();
+    maxRetainedBytes();
+    maxBodyBytes();
+    bodyTimeout();
+    inlineWrites();
+    drainTimeout();
+    deliveryThreads();
+    timerThreads();
+  }
+
+  void atStartup(
+      @jakarta.enterprise.event.Observes
+          @jakarta.enterprise.context.Initialized(ApplicationScoped.class)
+          Object event) {
+    checkAll();
   }
 
   /** {@code true} or {@code false}; anything else stops the start, naming the setting. */
@@ -159,7 +220,7 @@ public class Settings {
     return switch (value.toLowerCase(java.util.Locale.ROOT)) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw new IllegalArgumentException(name + "=" + value + ": use true or false");
+      default -> throw new IllegalArgumentException(name + " is not true or false: " + value);
     };
   }
 
@@ -183,6 +244,14 @@ public class Settings {
       }
     }
     return entries.toString();
+  }
+
+  private int atLeastOne(String name, int fallback) {
+    int value = integer(name, fallback);
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be at least 1: " + value);
+    }
+    return value;
   }
 
   public int integer(String name, int fallback) {

@@ -2,10 +2,13 @@ package dev.streamgate.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SettingsTest {
 
@@ -16,6 +19,44 @@ class SettingsTest {
     assertEquals(Duration.ofSeconds(15), Settings.parseDuration("X", "15"));
     assertEquals(Duration.ofMinutes(10), Settings.parseDuration("X", "10m"));
     assertEquals(Duration.ofHours(1), Settings.parseDuration("X", "1H"));
+  }
+
+  /** Every setting {@link Settings#checkAll} reads, each with a value it must refuse. */
+  @ParameterizedTest
+  @CsvSource({
+    "STREAMGATE_ORPHAN_TIMEOUT, 15x",
+    "STREAMGATE_DISCONNECT_GRACE, soon",
+    "STREAMGATE_RETENTION, -1",
+    "STREAMGATE_MAX_STREAMS, many",
+    "STREAMGATE_MAX_RETAINED, -5",
+    "STREAMGATE_KEEPALIVE, 15x",
+    "STREAMGATE_SSE_WRITER, netty",
+    "STREAMGATE_SSE_RETRY, 2 s",
+    "STREAMGATE_STUCK_TIMEOUT, 1d",
+    "STREAMGATE_MAX_GENERATION_BYTES, 1.5m",
+    "STREAMGATE_MAX_LIVE_BYTES, 0",
+    "STREAMGATE_MAX_RETAINED_BYTES, lots",
+    "STREAMGATE_MAX_BODY, 1m",
+    "STREAMGATE_BODY_TIMEOUT, forever",
+    "STREAMGATE_INLINE_WRITES, yes",
+    "STREAMGATE_DRAIN_TIMEOUT, 20 seconds",
+    "STREAMGATE_DELIVERY_THREADS, 0",
+    "STREAMGATE_TIMER_THREADS, 0",
+  })
+  void everyBadValueStopsTheStartNamingItsSetting(String name, String value) {
+    Settings settings = new Settings(Map.of(name, value)::get);
+    var e = assertThrows(IllegalArgumentException.class, settings::checkAll);
+    assertTrue(e.getMessage().startsWith(name + " "), e.getMessage());
+    assertTrue(e.getMessage().contains(value), e.getMessage());
+  }
+
+  @Test
+  void settingsAreReadOnceAndKept() {
+    Map<String, String> values = new java.util.HashMap<>(Map.of("STREAMGATE_KEEPALIVE", "3s"));
+    Settings settings = new Settings(values::get);
+    settings.checkAll();
+    values.put("STREAMGATE_KEEPALIVE", "15x");
+    assertEquals(Duration.ofSeconds(3), settings.keepalive());
   }
 
   @Test
