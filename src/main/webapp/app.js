@@ -166,7 +166,10 @@ function send() {
   stream.on('token', (token) => {
     view.text.append(token.text); // a text node: the server's text is never parsed as HTML
     const at = token.at;
-    if (!figures.firstAt) figures.firstAt = at;
+    if (!figures.firstAt) {
+      figures.firstAt = at;
+      view.meta.textContent = `${shortName(stream.transport, transports[stream.transport])} · first token in ${formatMs(at - figures.sentAt)} · streaming…`;
+    }
     if (figures.lastFrameAt) chart.add(at - figures.lastFrameAt, figures.resumePending ? 'resume' : token.count > 1 ? 'burst' : 'frame');
     figures.resumePending = false;
     figures.lastFrameAt = at;

@@ -122,6 +122,10 @@ describe('the chat page', { skip }, () => {
         assert.equal(rendered, server.text);
         assert.equal(await page.locator('#fig-tokens').textContent(), String(server.tokens));
         assert.equal(await answer.getAttribute('data-transport'), transport);
+        // The line under a finished answer sums it up; it no longer waits for a first token.
+        const meta = await answer.locator('.meta').textContent();
+        assert.match(meta, new RegExp(`^${server.tokens} tokens · .+ · first token in \\d`), meta);
+        assert.ok(!meta.includes('waiting'), meta);
       });
 
       test('resumes by itself after "Drop connection", losing and repeating nothing', async (t) => {
