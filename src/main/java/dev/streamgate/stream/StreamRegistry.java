@@ -185,14 +185,14 @@ public class StreamRegistry {
           }
         };
     TokenStream stream = new TokenStream(newId(), model, owner.name(), ended);
-    opened[0] = stream;
     stream.maxBytes(limits.maxGenerationBytes());
     try {
       cluster.publish(stream, owner);
     } catch (RuntimeException e) {
-      ended.run();
+      ended.run(); // never started: its slots back, and no end to log
       throw e;
     }
+    opened[0] = stream;
     streams.put(stream.id(), stream);
     return stream;
   }
