@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.streamgate.boot.Main;
-import java.net.URL;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,35 +28,18 @@ class MemoryBoundsIT {
           "streamgate.max-retained-bytes", "256k",
           "streamgate.max-live-bytes", "128k");
 
-  private static Tomcat tomcat;
+  private static OwnLauncher launcher;
   private static Gateway gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    Map<String, String> before = new java.util.HashMap<>();
-    SETTINGS.keySet().forEach(name -> before.put(name, System.getProperty(name)));
-    SETTINGS.forEach(System::setProperty);
-    try {
-      int port = GatewayNode.freePort();
-      tomcat = Main.start(port, Path.of("target", "streamgate"));
-      gateway = new Gateway(new URL("http://127.0.0.1:" + port + "/"));
-      assertEquals(200, gateway.get("health").statusCode());
-    } finally { // as they were: the suite's own settings for the gateways started after this one
-      before.forEach(
-          (name, value) -> {
-            if (value == null) {
-              System.clearProperty(name);
-            } else {
-              System.setProperty(name, value);
-            }
-          });
-    }
+    launcher = OwnLauncher.start(SETTINGS);
+    gateway = launcher.gateway();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    tomcat.stop();
-    tomcat.destroy();
+    launcher.stop();
   }
 
   /** As long as the model will go, as fast as it will go, about a 100 000-character word. */

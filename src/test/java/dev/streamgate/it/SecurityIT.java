@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.streamgate.boot.Main;
 import java.io.IOException;
 import java.net.Socket;
-import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +35,6 @@ import org.junit.jupiter.api.Test;
  */
 class SecurityIT {
 
-  private static final int PORT = 18092;
   private static final Map<String, String> SETTINGS =
       Map.ofEntries(
           Map.entry(
@@ -55,7 +50,8 @@ class SecurityIT {
           Map.entry("streamgate.ws-rate", "5"),
           Map.entry("streamgate.body-timeout", "2s"));
 
-  private static Tomcat tomcat;
+  private static OwnLauncher launcher;
+  private static int port;
   private static Gateway gateway;
 
   /** Each test key is "sk-" + its name; the gateway holds only the SHA-256. */
@@ -76,21 +72,14 @@ class SecurityIT {
 
   @BeforeAll
   static void start() throws Exception {
-    SETTINGS.forEach(System::setProperty);
-    try {
-      tomcat = Main.start(PORT, Path.of("target", "streamgate"));
-      gateway = new Gateway(new URL("http://127.0.0.1:" + PORT + "/"));
-      // The policy and limits are read as the application starts; make sure it has.
-      assertEquals(200, gateway.get("health").statusCode());
-    } finally {
-      SETTINGS.keySet().forEach(System::clearProperty);
-    }
+    launcher = OwnLauncher.start(SETTINGS);
+    gateway = launcher.gateway();
+    port = launcher.port();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    tomcat.stop();
-    tomcat.destroy();
+    launcher.stop();
   }
 
   private static HttpResponse<String> post(String path, String body, String... headers) {
@@ -294,7 +283,7 @@ class SecurityIT {
   void aDnsNameReboundToTheGatewayIsNotItsOwnOrigin() throws Exception {
     // A page on evil.example whose name now resolves to the gateway: its browser sends Host and
     // Origin for evil.example, which agree with each other and prove nothing.
-    String evil = "evil.example:" + PORT;
+    String evil = "evil.example:" + port;
     for (String request :
         List.of(
             "GET /api/models HTTP/1.1\r\nAuthorization: Bearer sk-alice\r\n",
@@ -306,7 +295,7 @@ class SecurityIT {
       assertTrue(refused.contains("\"code\":\"origin_not_allowed\""), refused);
       assertFalse(refused.contains("Access-Control-Allow-Origin"), refused);
     }
-    String own = "127.0.0.1:" + PORT; // the address itself cannot be rebound
+    String own = "127.0.0.1:" + port; // the address itself cannot be rebound
     String allowed =
         raw(
             "GET /api/models HTTP/1.1\r\nAuthorization: Bearer sk-alice\r\nHost: "
@@ -360,7 +349,7 @@ class SecurityIT {
 
   /** Sends {@code request} and nothing more; returns all the server says until it closes. */
   private static String stalledUpload(String request) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", PORT)) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout((int) Gateway.TIMEOUT.toMillis());
       socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -368,7 +357,7 @@ class SecurityIT {
   }
 
   private static String raw(String request) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", PORT)) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout((int) Gateway.TIMEOUT.toMillis());
       String closing = request.replaceFirst("\r\n\r\n$", "\r\nConnection: close\r\n\r\n");
       socket.getOutputStream().write(closing.getBytes(StandardCharsets.US_ASCII));

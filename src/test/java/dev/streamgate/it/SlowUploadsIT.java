@@ -4,19 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamgate.boot.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,35 +35,19 @@ class SlowUploadsIT {
           "streamgate.body-timeout", "10m");
 
   private static int port;
-  private static Tomcat tomcat;
+  private static OwnLauncher launcher;
   private static Gateway gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    Map<String, String> before = new java.util.HashMap<>();
-    SETTINGS.keySet().forEach(name -> before.put(name, System.getProperty(name)));
-    SETTINGS.forEach(System::setProperty);
-    try {
-      port = GatewayNode.freePort();
-      tomcat = Main.start(port, Path.of("target", "streamgate"));
-      gateway = new Gateway(new URL("http://127.0.0.1:" + port + "/"));
-      assertEquals(200, gateway.get("health").statusCode());
-    } finally { // as they were: the suite's own settings for the gateways started after this one
-      before.forEach(
-          (name, value) -> {
-            if (value == null) {
-              System.clearProperty(name);
-            } else {
-              System.setProperty(name, value);
-            }
-          });
-    }
+    launcher = OwnLauncher.start(SETTINGS);
+    gateway = launcher.gateway();
+    port = launcher.port();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    tomcat.stop();
-    tomcat.destroy();
+    launcher.stop();
   }
 
   @Test
