@@ -6,6 +6,7 @@ import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.StreamRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -23,9 +24,9 @@ import javax.management.ObjectName;
 
 /**
  * {@code GET /api/metrics[?gc=true]}: the process's own figures for the benchmark — CPU time, heap
- * (after a full GC when asked), RSS, open connections and streams, live generations, followers, and
- * how many clients were dropped for being stuck. Operators' figures: with API keys configured it is
- * behind them like the rest of {@code /api}.
+ * (after a full GC when asked from this host only), RSS, open connections and streams, live
+ * generations, followers, and how many clients were dropped for being stuck. Operators' figures:
+ * with API keys configured it is behind them like the rest of {@code /api}.
  */
 @Path("metrics")
 @ApplicationScoped
@@ -37,8 +38,10 @@ public class MetricsResource {
   @Inject Limits limits;
 
   @GET
-  public Map<String, Object> metrics(@QueryParam("gc") boolean gc) {
-    if (gc) {
+  public Map<String, Object> metrics(
+      @QueryParam("gc") boolean gc, @jakarta.ws.rs.core.Context HttpServletRequest request) {
+    // A full collection is a tool for the benchmark on the same host, never a client's to ask for.
+    if (gc && dev.streamgate.metrics.MetricsServlet.isLoopback(request.getRemoteAddr())) {
       System.gc(); // so heap_used is what is live, not what the collector has not reached yet
     }
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();

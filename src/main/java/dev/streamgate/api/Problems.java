@@ -4,6 +4,7 @@ import dev.streamgate.generation.InvalidRequestException;
 import dev.streamgate.stream.CapacityException;
 import dev.streamgate.stream.StreamNotFoundException;
 import dev.streamgate.stream.UnavailableException;
+import io.micrometer.core.instrument.Metrics;
 import jakarta.ws.rs.WebApplicationException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -18,7 +19,17 @@ public final class Problems {
 
   private Problems() {}
 
+  /**
+   * The problem a client is answered for {@code failure}, counted by its code as {@code
+   * streamgate_errors_total} (every error answer, on every transport, comes through here once).
+   */
   public static Problem of(Throwable failure) {
+    Problem problem = map(failure);
+    Metrics.counter("streamgate.errors", "code", problem.code()).increment();
+    return problem;
+  }
+
+  private static Problem map(Throwable failure) {
     if (failure instanceof ProblemException p) {
       return p.problem();
     }

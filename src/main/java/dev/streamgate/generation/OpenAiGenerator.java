@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.stream.Usage;
+import io.micrometer.core.instrument.Metrics;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Streams from an OpenAI-compatible server (vLLM, Ollama, llama.cpp, TGI, OpenAI) with {@code
@@ -49,15 +51,20 @@ public final class OpenAiGenerator implements Generator {
     }
     UpstreamReader reader = new UpstreamReader(upstream.name(), stream, timers, idleTimeout);
     stream.onCancel(reader::cancel);
+    long sent = System.nanoTime();
     reader.started(
         http.sendAsync(
             call.build(),
-            info ->
-                HttpResponse.BodySubscribers.fromLineSubscriber(
-                    reader.forStatus(info.statusCode()),
-                    ignored -> null,
-                    StandardCharsets.UTF_8,
-                    null)));
+            info -> {
+              // The upstream's answer time, in Micrometer's global registry (GET /metrics).
+              Metrics.timer("streamgate.upstream.request", "model", upstream.name())
+                  .record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+              return HttpResponse.BodySubscribers.fromLineSubscriber(
+                  reader.forStatus(info.statusCode()),
+                  ignored -> null,
+                  StandardCharsets.UTF_8,
+                  null);
+            }));
   }
 
   /** The upstream request: the client's messages and options, our model name for it, streamed. */

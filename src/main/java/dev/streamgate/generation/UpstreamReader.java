@@ -96,6 +96,9 @@ final class UpstreamReader implements Flow.Subscriber<String> {
   }
 
   private void fail(String code, String message) {
+    io.micrometer.core.instrument.Metrics.counter(
+            "streamgate.upstream.failures", "model", model, "code", code)
+        .increment();
     stream.fail(code, message);
     stop();
   }

@@ -77,6 +77,20 @@ public class AccessPolicy {
     isOpen(); // reads the settings now, so a bad key entry stops the start
   }
 
+  /**
+   * Who may read {@code GET /metrics} ({@code STREAMGATE_METRICS_ACCESS}): {@code open}, {@code
+   * loopback} (the default when keys are configured), or the name of one API key.
+   */
+  public String metricsAccess() {
+    String access =
+        settings.string("STREAMGATE_METRICS_ACCESS", keys.isEmpty() ? "open" : "loopback");
+    if (!access.equals("open") && !access.equals("loopback") && !keys.hasName(access)) {
+      throw new IllegalArgumentException(
+          "STREAMGATE_METRICS_ACCESS is not open, loopback or the name of an API key: " + access);
+    }
+    return access;
+  }
+
   public boolean isOpen() {
     return keys.isEmpty();
   }

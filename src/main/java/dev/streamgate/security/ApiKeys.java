@@ -45,6 +45,11 @@ final class ApiKeys {
     return namesByHash.isEmpty();
   }
 
+  /** Whether a key of this name is configured. */
+  public boolean hasName(String name) {
+    return namesByHash.containsValue(name);
+  }
+
   int size() {
     return namesByHash.size();
   }

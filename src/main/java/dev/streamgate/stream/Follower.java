@@ -27,24 +27,40 @@ public final class Follower {
   private final FrameSink sink;
   private final Executor worker;
   private final boolean inline;
+  private final Delivery delivery;
   private final Runnable onChange = this::signal;
   private final AtomicBoolean busy = new AtomicBoolean(); // someone is draining or writing
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile long cursor;
   private volatile long writeStartedNanos; // 0 when no write is in flight
   private volatile long lastWriteNanos = System.nanoTime();
+  // The stream's newest seq and when the model wrote it, as the slice in flight was read.
+  private long newestAtRead;
+  private long appendedAtRead;
 
   Follower(TokenStream stream, long cursor, FrameSink sink, Executor worker, boolean inline) {
+    this(stream, cursor, sink, worker, inline, Delivery.NONE);
+  }
+
+  Follower(
+      TokenStream stream,
+      long cursor,
+      FrameSink sink,
+      Executor worker,
+      boolean inline,
+      Delivery delivery) {
     this.stream = stream;
     this.cursor = cursor;
     this.sink = sink;
     this.worker = worker;
     this.inline = inline;
+    this.delivery = delivery;
   }
 
   /** Opens the sink, then sends what the log already holds; on the calling thread if it can. */
   void start() {
     busy.set(true); // the open write goes first; appends meanwhile leave the work to us
+    delivery.opened();
     stream.addListener(onChange);
     Write open = new Write(null);
     writeStartedNanos = System.nanoTime();
@@ -67,19 +83,30 @@ public final class Follower {
     return closed.get();
   }
 
-  /** Stops following; the client may resume from its cursor. */
+  /** Stops following (the client went away); it may resume from its cursor. */
   public void close() {
+    close(Delivery.CLIENT_GONE);
+  }
+
+  private void close(String reason) {
     if (closed.compareAndSet(false, true)) {
       stream.removeListener(onChange);
       sink.close();
+      delivery.closed(reason);
     }
   }
 
-  /** Stops following and drops the client's connection (stuck, or the gateway is stopping). */
+  /** Stops following and drops the client's connection: the gateway is stopping. */
   public void abort() {
+    abort(Delivery.SHUTDOWN);
+  }
+
+  /** Stops following and drops the client's connection, for {@code reason} (stuck, shutdown). */
+  public void abort(String reason) {
     if (closed.compareAndSet(false, true)) {
       stream.removeListener(onChange);
       sink.abort();
+      delivery.closed(reason);
     }
   }
 
@@ -99,6 +126,8 @@ public final class Follower {
    */
   private void drain() {
     while (!closed.get()) {
+      appendedAtRead = stream.lastAppendNanos(); // before the size the read sees: never newer
+      newestAtRead = stream.size();
       Slice slice = stream.read(cursor, MAX_BATCH);
       if (slice.isEmpty()) {
         if (release()) {
@@ -124,8 +153,12 @@ public final class Follower {
       return false;
     }
     cursor = slice.lastSeq();
+    if (!slice.texts().isEmpty()) {
+      boolean newest = slice.lastSeq() == newestAtRead && appendedAtRead != 0;
+      delivery.delivered(slice.texts().size(), newest ? lastWriteNanos - appendedAtRead : -1);
+    }
     if (slice.terminal() != null) {
-      close();
+      close(null); // sent the end: not a disconnect
       return false;
     }
     return true;

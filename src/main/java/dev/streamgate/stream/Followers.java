@@ -88,7 +88,13 @@ public class Followers {
    * idle, until the stream ends, the client goes away, or {@link Follower#close()}.
    */
   public Follower follow(TokenStream stream, long after, FrameSink sink) {
-    Follower follower = new Follower(stream, after, sink, scheduling.delivery(), inlineWrites);
+    return follow(stream, after, sink, Delivery.NONE);
+  }
+
+  /** The same, telling {@code delivery} what the client was sent (the transport's metrics). */
+  public Follower follow(TokenStream stream, long after, FrameSink sink, Delivery delivery) {
+    Follower follower =
+        new Follower(stream, after, sink, scheduling.delivery(), inlineWrites, delivery);
     active.add(follower);
     follower.start();
     return follower;
@@ -125,9 +131,9 @@ public class Followers {
   // socket's short control timeout): never on the timer thread, which also drives the model.
   private void dropOffTimer(Follower follower) {
     try {
-      scheduling.delivery().execute(follower::abort);
+      scheduling.delivery().execute(() -> follower.abort(Delivery.STUCK));
     } catch (RejectedExecutionException shuttingDown) {
-      follower.abort();
+      follower.abort(Delivery.STUCK);
     }
   }
 

@@ -40,6 +40,8 @@ public class StreamRegistry {
   private ScheduledFuture<?> sweeper;
   private volatile boolean draining;
   private volatile Limits limits;
+  private final List<java.util.function.Consumer<TokenStream>> endListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** The registry's settings, read once as it starts: a bad one stops the start, naming it. */
   private record Limits(
@@ -182,6 +184,9 @@ public class StreamRegistry {
           mine.decrementAndGet();
           if (opened[0] != null) {
             logEnd(opened[0]);
+            for (var listener : endListeners) {
+              listener.accept(opened[0]);
+            }
           }
         };
     TokenStream stream = new TokenStream(newId(), model, owner.name(), ended);
@@ -195,6 +200,11 @@ public class StreamRegistry {
     opened[0] = stream;
     streams.put(stream.id(), stream);
     return stream;
+  }
+
+  /** Tells {@code listener} of every generation this node produced, as it ends (the metrics). */
+  public void onEnd(java.util.function.Consumer<TokenStream> listener) {
+    endListeners.add(listener);
   }
 
   /**

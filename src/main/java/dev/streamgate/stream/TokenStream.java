@@ -45,6 +45,9 @@ public final class TokenStream {
   private volatile Usage usage;
   private volatile OnDisconnect onDisconnect = OnDisconnect.KEEP;
   private volatile long maxBytes = Long.MAX_VALUE;
+  private final long createdNanos = System.nanoTime();
+  private volatile long firstTokenNanos; // 0 until the first token
+  private volatile long lastAppendNanos; // when the newest token was written, 0 before any
 
   public TokenStream(String id, String model) {
     this(id, model, Owner.ANYONE.name(), () -> {});
@@ -110,6 +113,11 @@ public final class TokenStream {
         }
         text.getChars(0, text.length(), log, start);
         bounds[size] = end;
+        long now = System.nanoTime();
+        if (seq == 1) {
+          firstTokenNanos = now;
+        }
+        lastAppendNanos = now; // before size: a reader that sees the token sees its time, or later
         size = (int) seq;
       }
     }
@@ -119,6 +127,22 @@ public final class TokenStream {
     }
     notifyListeners();
     return seq;
+  }
+
+  /** When the newest token was written ({@link System#nanoTime()}), or 0 before any. */
+  public long lastAppendNanos() {
+    return lastAppendNanos;
+  }
+
+  /** The number of tokens written so far. */
+  public long size() {
+    return size;
+  }
+
+  /** How long the first token took from the stream's creation, or -1 if none came. */
+  public long timeToFirstTokenNanos() {
+    long first = firstTokenNanos;
+    return first == 0 ? -1 : first - createdNanos;
   }
 
   /** The heap a log of {@code chars} characters in {@code tokens} tokens holds. */

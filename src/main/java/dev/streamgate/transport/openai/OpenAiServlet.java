@@ -6,6 +6,7 @@ import dev.streamgate.api.ProblemException;
 import dev.streamgate.generation.GenerationRequest;
 import dev.streamgate.generation.GenerationService;
 import dev.streamgate.generation.InvalidRequestException;
+import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
@@ -38,6 +39,7 @@ public class OpenAiServlet extends HttpServlet {
   @Inject GenerationService generations;
   @Inject StreamRegistry registry;
   @Inject Followers followers;
+  @Inject GatewayMetrics metrics;
   @Inject Settings settings;
   @Inject Limits limits;
 
@@ -112,7 +114,11 @@ public class OpenAiServlet extends HttpServlet {
     EventStream events = EventStream.start(request, response, release);
     OpenAiChunks chunks =
         new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());
-    followers.follow(stream, after, new OpenAiSink(events, chunks, stream, includeUsage, after));
+    followers.follow(
+        stream,
+        after,
+        new OpenAiSink(events, chunks, stream, includeUsage, after),
+        metrics.delivery("openai"));
   }
 
   private void waitForCompletion(

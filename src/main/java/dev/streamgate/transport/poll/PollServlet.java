@@ -4,6 +4,7 @@ import dev.streamgate.api.Cursors;
 import dev.streamgate.api.Problem;
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.api.ProblemResponses;
+import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Scheduling;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
@@ -37,6 +38,7 @@ public class PollServlet extends HttpServlet {
   @Inject Scheduling scheduling;
   @Inject Limits limits;
   @Inject Followers followers;
+  @Inject GatewayMetrics metrics;
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -48,7 +50,7 @@ public class PollServlet extends HttpServlet {
       long after = Cursors.parse(request.getParameter("after"), "after", stream);
       int wait = waitSeconds(request.getParameter("wait"));
       if (wait == 0 || stream.hasAfter(after)) {
-        PollWaiter.answerNow(request, response, stream, after, followers);
+        PollWaiter.answerNow(request, response, stream, after, followers, metrics.delivery(NAME));
         return;
       }
       Runnable pollSlot = limits.parkPoll(stream.id());
@@ -67,6 +69,7 @@ public class PollServlet extends HttpServlet {
           wait,
           scheduling,
           followers,
+          metrics.delivery(NAME),
           () -> {
             pollSlot.run();
             connection.run();

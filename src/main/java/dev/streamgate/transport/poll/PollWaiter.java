@@ -1,7 +1,9 @@
 package dev.streamgate.transport.poll;
 
 import dev.streamgate.runtime.Scheduling;
+import dev.streamgate.stream.Delivery;
 import dev.streamgate.stream.Followers;
+import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.ResponseChannel;
 import jakarta.servlet.AsyncContext;
@@ -28,15 +30,18 @@ final class PollWaiter implements AsyncListener {
   private final TokenStream stream;
   private final long after;
   private final Followers followers;
+  private final Delivery delivery;
   private final AtomicBoolean claimed = new AtomicBoolean();
+  private volatile boolean parked;
   private final Runnable onChange = this::wake;
   private ResponseChannel channel;
   private volatile ScheduledFuture<?> deadline;
 
-  private PollWaiter(TokenStream stream, long after, Followers followers) {
+  private PollWaiter(TokenStream stream, long after, Followers followers, Delivery delivery) {
     this.stream = stream;
     this.after = after;
     this.followers = followers;
+    this.delivery = delivery;
   }
 
   /** Answers at once with what there is after {@code after} (perhaps nothing). */
@@ -45,9 +50,10 @@ final class PollWaiter implements AsyncListener {
       HttpServletResponse response,
       TokenStream stream,
       long after,
-      Followers followers)
+      Followers followers,
+      Delivery delivery)
       throws IOException {
-    PollWaiter waiter = new PollWaiter(stream, after, followers);
+    PollWaiter waiter = new PollWaiter(stream, after, followers, delivery);
     waiter.channel = ResponseChannel.open(request.startAsync(), response, () -> {});
     waiter.claimed.set(true);
     stream.touch();
@@ -66,9 +72,10 @@ final class PollWaiter implements AsyncListener {
       int waitSeconds,
       Scheduling scheduling,
       Followers followers,
+      Delivery delivery,
       Runnable release)
       throws IOException {
-    PollWaiter waiter = new PollWaiter(stream, after, followers);
+    PollWaiter waiter = new PollWaiter(stream, after, followers, delivery);
     try {
       AsyncContext async = request.startAsync();
       // Our own deadline answers on time; Tomcat checks async timeouts only once a second.
@@ -86,6 +93,8 @@ final class PollWaiter implements AsyncListener {
       release.run();
       throw e;
     }
+    waiter.parked = true;
+    delivery.opened();
     stream.addListener(waiter.onChange);
     waiter.deadline = scheduling.timers().schedule(waiter::wake, waitSeconds, TimeUnit.SECONDS);
     if (stream.hasAfter(after)) {
@@ -100,10 +109,18 @@ final class PollWaiter implements AsyncListener {
   }
 
   private boolean claim() {
+    return claim(null);
+  }
+
+  /** Takes the poll over, once; {@code reason} is why it ends without an answer, else null. */
+  private boolean claim(String reason) {
     if (!claimed.compareAndSet(false, true)) {
       return false;
     }
     stream.removeListener(onChange);
+    if (parked) {
+      delivery.closed(reason);
+    }
     ScheduledFuture<?> pending = deadline;
     if (pending != null) {
       pending.cancel(false);
@@ -114,14 +131,24 @@ final class PollWaiter implements AsyncListener {
   private void answer() {
     boolean slow =
         channel.answer(
-            response ->
-                PollServlet.prepare(
-                    response, stream.read(after, PollServlet.MAX_TOKENS_PER_ANSWER)),
+            response -> PollServlet.prepare(response, counted(stream.read(after, MAX))),
             failure ->
                 LOG.log(Level.FINE, "long-poll client went away before its answer", failure));
     if (slow) { // a client that stopped reading: its answer waits until the stuck timeout, no more
       followers.dropIfStuck(channel::drop);
     }
+  }
+
+  private static final int MAX = PollServlet.MAX_TOKENS_PER_ANSWER;
+
+  /** Tells the metrics what this answer carries, and how long after the model wrote it. */
+  private Slice counted(Slice slice) {
+    if (!slice.texts().isEmpty()) {
+      long appended = stream.lastAppendNanos();
+      boolean newest = slice.lastSeq() == stream.size() && appended != 0;
+      delivery.delivered(slice.texts().size(), newest ? System.nanoTime() - appended : -1);
+    }
+    return slice;
   }
 
   /** The container's timeout, if our deadline did not come first: answer here, empty. */
@@ -132,7 +159,7 @@ final class PollWaiter implements AsyncListener {
 
   @Override
   public void onError(AsyncEvent event) {
-    claim(); // the client is gone: just let go of the stream
+    claim(Delivery.CLIENT_GONE); // the client is gone: let go of the stream
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.streamgate.transport.sse;
 
 import dev.streamgate.api.Cursors;
+import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
@@ -34,6 +35,7 @@ public class EventsResource {
 
   @Inject StreamRegistry registry;
   @Inject Followers followers;
+  @Inject GatewayMetrics metrics;
   @Inject Settings settings;
   @Inject Limits limits;
 
@@ -61,6 +63,6 @@ public class EventsResource {
     SseSink client =
         new SseSink(
             sink, new SseEvents(sse, stream.id(), settings.sseRetry().toMillis()), exchange);
-    exchange.afterJersey(() -> followers.follow(stream, cursor, client));
+    exchange.afterJersey(() -> followers.follow(stream, cursor, client, metrics.delivery("sse")));
   }
 }

@@ -2,6 +2,7 @@ package dev.streamgate.transport.sse;
 
 import dev.streamgate.api.Cursors;
 import dev.streamgate.api.ProblemResponses;
+import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
@@ -26,6 +27,7 @@ public class EventsServlet extends HttpServlet {
 
   @Inject StreamRegistry registry;
   @Inject Followers followers;
+  @Inject GatewayMetrics metrics;
   @Inject Settings settings;
   @Inject Limits limits;
 
@@ -40,7 +42,10 @@ public class EventsServlet extends HttpServlet {
           Cursors.resume(request.getHeader("Last-Event-ID"), request.getParameter("after"), stream);
       EventStream events = EventStream.start(request, response, limits.connect(caller));
       followers.follow(
-          stream, cursor, new SseFrames(events, stream.id(), settings.sseRetry().toMillis()));
+          stream,
+          cursor,
+          new SseFrames(events, stream.id(), settings.sseRetry().toMillis()),
+          metrics.delivery("sse"));
     } catch (RuntimeException e) {
       if (!response.isCommitted()) {
         ProblemResponses.write(response, e);

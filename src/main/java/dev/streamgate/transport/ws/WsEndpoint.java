@@ -7,6 +7,7 @@ import dev.streamgate.api.ProblemException;
 import dev.streamgate.api.Problems;
 import dev.streamgate.generation.GenerationRequests;
 import dev.streamgate.generation.GenerationService;
+import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
@@ -40,6 +41,7 @@ public class WsEndpoint {
   @Inject GenerationService generations;
   @Inject StreamRegistry registry;
   @Inject Followers followers;
+  @Inject GatewayMetrics metrics;
   @Inject Settings settings;
   @Inject Limits limits;
 
@@ -172,7 +174,7 @@ public class WsEndpoint {
   private void follow(TokenStream stream, long after) {
     WsSink sink = new WsSink(connection, stream.id());
     connection.follow(stream.id(), sink);
-    sink.attach(followers.follow(stream, after, sink));
+    sink.attach(followers.follow(stream, after, sink, metrics.delivery("websocket")));
   }
 
   /** {@code after} as the text a query parameter would carry, so one parser checks both. */
