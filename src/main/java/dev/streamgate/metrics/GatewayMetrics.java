@@ -207,8 +207,8 @@ public class GatewayMetrics {
               .tag("transport", transport)
               .serviceLevelObjectives(LATENCY_BUCKETS)
               .register(registry);
-      for (String reason :
-          new String[] {Delivery.CLIENT_GONE, Delivery.STUCK, Delivery.SHUTDOWN, "limit"}) {
+      // A stream refused by a limit never started: it is in streamgate_errors_total by its code.
+      for (String reason : new String[] {Delivery.CLIENT_GONE, Delivery.STUCK, Delivery.SHUTDOWN}) {
         disconnect(reason);
       }
     }
