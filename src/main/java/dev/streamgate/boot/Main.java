@@ -44,8 +44,12 @@ public final class Main {
 
   /** Starts Tomcat with the webapp at the root context; tests use this too. */
   public static Tomcat start(int port, Path webapp) throws Exception {
+    Settings settings = new Settings();
+    boolean accessLog;
     try {
-      new Settings().checkAll(); // a bad setting stops here, named, before anything listens
+      settings.checkAll(); // a bad setting stops here, named, before anything listens
+      logFormat(settings.string("STREAMGATE_LOG_FORMAT", "text"));
+      accessLog = settings.bool("STREAMGATE_ACCESS_LOG", true);
     } catch (IllegalArgumentException bad) {
       throw new IllegalArgumentException("StreamGate cannot start: " + bad.getMessage(), bad);
     }
@@ -57,6 +61,9 @@ public final class Main {
     connector.setPort(port);
     configure(connector);
     tomcat.setConnector(connector);
+    if (accessLog) {
+      tomcat.getHost().getPipeline().addValve(new AccessLog());
+    }
     // Tomcat's own refusals (a broken header, before any webapp) as problem+json, not HTML.
     ((StandardHost) tomcat.getHost()).setErrorReportValveClass(ProblemReportValve.class.getName());
     // The default web.xml would add Tomcat's JSP servlet, and Jasper is not here: add only the
@@ -81,6 +88,24 @@ public final class Main {
       throw new IllegalStateException("StreamGate did not start: its error is in the log above.");
     }
     return tomcat;
+  }
+
+  /** {@code text} (the JDK's lines) or {@code json} (one object a line) for every log handler. */
+  private static void logFormat(String format) {
+    switch (format) {
+      case "text" -> {}
+      case "json" -> {
+        // Tomcat's logging sets the console's formatter as it is first used: let it, then ours.
+        org.apache.juli.logging.LogFactory.getLog(Main.class).debug("log format: json");
+        for (java.util.logging.Handler handler :
+            java.util.logging.Logger.getLogger("").getHandlers()) {
+          handler.setFormatter(new JsonLogFormatter());
+        }
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "STREAMGATE_LOG_FORMAT is not text or json: " + format);
+    }
   }
 
   private static void configure(Connector connector) {

@@ -322,6 +322,44 @@ class SecurityIT {
   }
 
   /** One request on a raw socket (the JDK client will not send another Host); the whole answer. */
+  @Test
+  void theAccessLogNeverHoldsATicketOrAKey() throws Exception {
+    java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord record) {
+            lines.add(record.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    java.util.logging.Logger access = java.util.logging.Logger.getLogger("streamgate.access");
+    access.addHandler(capture);
+    try {
+      JsonNode created = create("alice", Gateway.simulated("logged").length(3));
+      String ticket = created.get("ticket").asText();
+      String id = created.get("id").asText();
+      assertEquals(200, gateway.get("api/generations/" + id + "?ticket=" + ticket).statusCode());
+      Gateway.await(
+          "the access log line",
+          () ->
+              lines.stream()
+                  .anyMatch(l -> l.contains("\"GET /api/generations/" + id + " HTTP/1.1\" 200 ")));
+      for (String line : lines) {
+        assertFalse(line.contains(ticket), line);
+        assertFalse(line.contains("sk-alice"), line);
+        assertFalse(line.contains("ticket="), line);
+      }
+    } finally {
+      access.removeHandler(capture);
+    }
+  }
+
   /** A body still short of its Content-Length when STREAMGATE_BODY_TIMEOUT (2 s here) passes. */
   @Test
   void anUploadThatStallsIsAnswered408AndClosed() throws IOException {
