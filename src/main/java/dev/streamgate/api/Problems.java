@@ -26,6 +26,9 @@ public final class Problems {
   public static Problem of(Throwable failure) {
     Problem problem = map(failure);
     Metrics.counter("streamgate.errors", "code", problem.code()).increment();
+    if (problem.status() < 500) { // 5xx are logged with their cause in map()
+      LOG.info(() -> "refused: " + problem.status() + " " + problem.code());
+    }
     return problem;
   }
 

@@ -227,7 +227,7 @@ public class StreamRegistry {
         () ->
             String.format(
                 java.util.Locale.ROOT,
-                "generation %s ended: %s; model %s, key %s, %d tokens in %.1f s;"
+                "generation %s ended: %s; model %s, key %s, %d tokens in %.1f s, first after %s;"
                     + " usage prompt %d, completion %d, total %d%s",
                 stream.id(),
                 why,
@@ -235,6 +235,9 @@ public class StreamRegistry {
                 stream.owner(),
                 end.tokens(),
                 (System.currentTimeMillis() - stream.createdAtMillis()) / 1000.0,
+                stream.timeToFirstTokenNanos() < 0
+                    ? "none"
+                    : stream.timeToFirstTokenNanos() / 1_000_000 + " ms",
                 usage.promptTokens(),
                 usage.completionTokens(),
                 usage.totalTokens(),
