@@ -1,5 +1,6 @@
 package dev.streamgate.boot;
 
+import dev.streamgate.api.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -33,26 +34,8 @@ public class JsonLogFormatter extends Formatter {
     json.append(",\"").append(name).append("\":");
     if (value == null) {
       json.append("null");
-      return;
+    } else {
+      Json.quote(json, value);
     }
-    json.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '"' -> json.append("\\\"");
-        case '\\' -> json.append("\\\\");
-        case '\n' -> json.append("\\n");
-        case '\r' -> json.append("\\r");
-        case '\t' -> json.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            json.append(String.format("\\u%04x", (int) c));
-          } else {
-            json.append(c);
-          }
-        }
-      }
-    }
-    json.append('"');
   }
 }
