@@ -2,6 +2,7 @@ package dev.streamgate.api;
 
 import dev.streamgate.generation.GenerationRequests;
 import dev.streamgate.generation.GenerationService;
+import dev.streamgate.generation.TraceContext;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.AccessPolicy;
 import dev.streamgate.security.Caller;
@@ -47,7 +48,9 @@ public class GenerationsResource {
 
   @POST
   public Response create(InputStream body, @Context UriInfo uri, @Context HttpServletRequest http) {
-    var request = GenerationRequests.fromJson(JsonBodies.read(body, settings.maxBodyBytes()));
+    var request =
+        GenerationRequests.fromJson(JsonBodies.read(body, settings.maxBodyBytes()))
+            .inTrace(TraceContext.of(http.getHeader("traceparent"), http.getHeader("tracestate")));
     Caller caller = Caller.of(http);
     TokenStream stream = generations.start(request, limits.admit(caller));
     URI self = uri.getBaseUriBuilder().path("generations").path(stream.id()).build();

@@ -37,7 +37,8 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(tomcat), "streamgate-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> drainAndStop(tomcat), "streamgate-shutdown"));
     System.out.println("StreamGate is serving on http://localhost:" + port + "/");
     tomcat.getServer().await();
   }
@@ -148,8 +149,12 @@ public final class Main {
     }
   }
 
-  private static void stop(Tomcat tomcat) {
-    // Drain first, while the connector still answers (the webapp's DrainHook), then stop.
+  /**
+   * What SIGTERM does: drains first, while the connector still answers (the webapp's DrainHook:
+   * readiness says DRAINING, new generations get 503, running ones get STREAMGATE_DRAIN_TIMEOUT to
+   * end), then stops Tomcat.
+   */
+  public static void drainAndStop(Tomcat tomcat) {
     if (tomcat.getHost().findChild("") instanceof Context context
         && context.getServletContext().getAttribute("dev.streamgate.drain")
             instanceof Runnable drain) {

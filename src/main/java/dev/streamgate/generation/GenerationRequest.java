@@ -8,7 +8,7 @@ import java.util.Map;
  * What to generate; the same for every transport. Validated by {@link GenerationRequests}. {@code
  * options} are sampling settings (temperature, stop, …) passed on to an upstream model as the
  * client sent them. {@code onDisconnect} is null when the client did not choose: each endpoint has
- * its own default.
+ * its own default. {@code trace} is the caller's trace context, passed on to an upstream model.
  */
 public record GenerationRequest(
     String model,
@@ -16,18 +16,29 @@ public record GenerationRequest(
     int maxTokens,
     Simulation simulation,
     Map<String, Object> options,
-    OnDisconnect onDisconnect) {
+    OnDisconnect onDisconnect,
+    TraceContext trace) {
+
+  public GenerationRequest {
+    trace = trace == null ? TraceContext.NONE : trace;
+  }
 
   public GenerationRequest(
       String model, List<Message> messages, int maxTokens, Simulation simulation) {
-    this(model, messages, maxTokens, simulation, Map.of(), null);
+    this(model, messages, maxTokens, simulation, Map.of(), null, TraceContext.NONE);
+  }
+
+  /** The same request, in the caller's trace. */
+  public GenerationRequest inTrace(TraceContext trace) {
+    return new GenerationRequest(
+        model, messages, maxTokens, simulation, options, onDisconnect, trace);
   }
 
   /** The same request, with {@code policy} unless the client chose one. */
   public GenerationRequest orOnDisconnect(OnDisconnect policy) {
     return onDisconnect != null
         ? this
-        : new GenerationRequest(model, messages, maxTokens, simulation, options, policy);
+        : new GenerationRequest(model, messages, maxTokens, simulation, options, policy, trace);
   }
 
   public static final String DEFAULT_MODEL = "simulated";

@@ -36,7 +36,8 @@ public final class GenerationRequests {
         maxTokens,
         simulation(body.get("simulation")),
         java.util.Map.of(),
-        onDisconnect(body.get("on_disconnect")));
+        onDisconnect(body.get("on_disconnect")),
+        TraceContext.NONE);
   }
 
   /** {@code "cancel"} or {@code "keep"}; absent is null, the endpoint's default. */

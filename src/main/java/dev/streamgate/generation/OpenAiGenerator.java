@@ -46,6 +46,12 @@ public final class OpenAiGenerator implements Generator {
             .header("Content-Type", "application/json")
             .header("Accept", "text/event-stream")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body(request)));
+    if (request.trace().traceparent() != null) {
+      call.header("traceparent", request.trace().traceparent());
+      if (request.trace().tracestate() != null) {
+        call.header("tracestate", request.trace().tracestate());
+      }
+    }
     if (upstream.apiKey() != null) {
       call.header("Authorization", "Bearer " + upstream.apiKey());
     }

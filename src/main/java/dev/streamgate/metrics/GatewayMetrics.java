@@ -190,6 +190,11 @@ public class GatewayMetrics {
     private final Timer lag;
     private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
 
+    @Override
+    public String transport() {
+      return transport;
+    }
+
     TransportDelivery(String transport) {
       this.transport = transport;
       Gauge.builder("streamgate.open.streams", open, AtomicInteger::get)

@@ -7,6 +7,11 @@ package dev.streamgate.stream;
  */
 public interface Delivery {
 
+  /** The transport's name in metrics and logs ("sse", "openai", ...), or null for none. */
+  default String transport() {
+    return null;
+  }
+
   /** A client started to follow a stream. */
   void opened();
 

@@ -61,6 +61,7 @@ public final class Follower {
   void start() {
     busy.set(true); // the open write goes first; appends meanwhile leave the work to us
     delivery.opened();
+    stream.readOver(delivery.transport());
     stream.addListener(onChange);
     Write open = new Write(null);
     writeStartedNanos = System.nanoTime();

@@ -227,12 +227,13 @@ public class StreamRegistry {
         () ->
             String.format(
                 java.util.Locale.ROOT,
-                "generation %s ended: %s; model %s, key %s, %d tokens in %.1f s, first after %s;"
-                    + " usage prompt %d, completion %d, total %d%s",
+                "generation %s ended: %s; model %s, key %s, read over %s, %d tokens in %.1f s,"
+                    + " first after %s; usage prompt %d, completion %d, total %d%s",
                 stream.id(),
                 why,
                 stream.model(),
                 stream.owner(),
+                stream.readOver().isEmpty() ? "none" : String.join(" ", stream.readOver()),
                 end.tokens(),
                 (System.currentTimeMillis() - stream.createdAtMillis()) / 1000.0,
                 stream.timeToFirstTokenNanos() < 0

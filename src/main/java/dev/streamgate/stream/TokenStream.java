@@ -48,6 +48,8 @@ public final class TokenStream {
   private final long createdNanos = System.nanoTime();
   private volatile long firstTokenNanos; // 0 until the first token
   private volatile long lastAppendNanos; // when the newest token was written, 0 before any
+  // The transports its readers used on this node, for the generation's end line (a handful).
+  private final java.util.Set<String> readOver = new java.util.concurrent.CopyOnWriteArraySet<>();
 
   public TokenStream(String id, String model) {
     this(id, model, Owner.ANYONE.name(), () -> {});
@@ -137,6 +139,18 @@ public final class TokenStream {
   /** The number of tokens written so far. */
   public long size() {
     return size;
+  }
+
+  /** Notes that a reader follows it over {@code transport} (null: nothing to note). */
+  public void readOver(String transport) {
+    if (transport != null) {
+      readOver.add(transport);
+    }
+  }
+
+  /** The transports its readers on this node used so far, in the order they first came. */
+  public java.util.Set<String> readOver() {
+    return java.util.Collections.unmodifiableSet(readOver);
   }
 
   /** How long the first token took from the stream's creation, or -1 if none came. */

@@ -49,6 +49,9 @@ class OpenAiGeneratorTest {
     return "data: " + String.format(CHUNK, delta, finish) + "\r\n\r\n";
   }
 
+  private static final String TRACEPARENT =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
   private TokenStream generate(FakeUpstream upstream, Duration idle) {
     OpenAiGenerator generator =
         new OpenAiGenerator(
@@ -64,7 +67,8 @@ class OpenAiGeneratorTest {
             64,
             Simulation.DEFAULT,
             Map.of("temperature", 0.5),
-            null),
+            null,
+            TraceContext.of(TRACEPARENT, "vendor=abc")),
         stream);
     return stream;
   }
@@ -145,6 +149,8 @@ class OpenAiGeneratorTest {
       assertTrue(request.contains("\"temperature\":0.5"), request);
       assertTrue(request.contains("\"stream\":true"), request);
       assertTrue(request.contains("\"include_usage\":true"), request);
+      assertTrue(request.contains("traceparent: " + TRACEPARENT + "\r\n"), request);
+      assertTrue(request.contains("tracestate: vendor=abc\r\n"), request);
     }
   }
 

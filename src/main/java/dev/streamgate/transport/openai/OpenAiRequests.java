@@ -7,6 +7,7 @@ import dev.streamgate.api.Json;
 import dev.streamgate.generation.GenerationRequest;
 import dev.streamgate.generation.GenerationRequests;
 import dev.streamgate.generation.InvalidRequestException;
+import dev.streamgate.generation.TraceContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,8 @@ final class OpenAiRequests {
             parsed.maxTokens(),
             parsed.simulation(),
             Map.copyOf(options),
-            GenerationRequests.onDisconnect(body.get("on_disconnect")));
+            GenerationRequests.onDisconnect(body.get("on_disconnect")),
+            TraceContext.NONE);
     boolean stream = flag(body, "stream");
     boolean includeUsage = stream && flag(body.path("stream_options"), "include_usage");
     return new ChatRequest(generation, stream, includeUsage);

@@ -6,6 +6,7 @@ import dev.streamgate.api.ProblemException;
 import dev.streamgate.generation.GenerationRequest;
 import dev.streamgate.generation.GenerationService;
 import dev.streamgate.generation.InvalidRequestException;
+import dev.streamgate.generation.TraceContext;
 import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
@@ -83,7 +84,11 @@ public class OpenAiServlet extends HttpServlet {
   private void create(HttpServletRequest request, HttpServletResponse response) throws IOException {
     OpenAiRequests.ChatRequest chat =
         OpenAiRequests.read(JsonBodies.read(request.getInputStream(), settings.maxBodyBytes()));
-    GenerationRequest generation = chat.generation().orOnDisconnect(onDisconnect(request));
+    GenerationRequest generation =
+        chat.generation()
+            .orOnDisconnect(onDisconnect(request))
+            .inTrace(
+                TraceContext.of(request.getHeader("traceparent"), request.getHeader("tracestate")));
     Caller caller = Caller.of(request);
     // The connection slot first: a request refused for it must leave no generation running.
     Runnable release = limits.connect(caller);

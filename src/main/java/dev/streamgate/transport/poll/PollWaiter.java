@@ -38,6 +38,7 @@ final class PollWaiter implements AsyncListener {
   private volatile ScheduledFuture<?> deadline;
 
   private PollWaiter(TokenStream stream, long after, Followers followers, Delivery delivery) {
+    stream.readOver(delivery.transport());
     this.stream = stream;
     this.after = after;
     this.followers = followers;
