@@ -109,7 +109,11 @@ public final class Main {
     }
   }
 
-  private static void configure(Connector connector) {
+  /**
+   * The connector settings for many long-lived streams; docker/tomcat/server.xml holds the same for
+   * a standalone Tomcat (DockerFilesIT compares the two).
+   */
+  public static void configure(Connector connector) {
     // Streams are long-lived and many: accept and hold far more connections than threads.
     // All interfaces by default, as a container needs; 127.0.0.1 keeps a dev gateway private.
     connector.setProperty("address", setting("STREAMGATE_ADDRESS", "0.0.0.0"));

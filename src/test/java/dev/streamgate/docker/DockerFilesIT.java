@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamgate.boot.Main;
+import dev.streamgate.it.Binaries;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +15,13 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipFile;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.apache.catalina.connector.Connector;
+import org.apache.coyote.http11.Http11NioProtocol;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+import org.w3c.dom.NamedNodeMap;
+import org.w3c.dom.NodeList;
 
 /**
  * There is no Docker engine on the build machines: this checks what can be checked without one,
@@ -32,7 +41,114 @@ class DockerFilesIT {
     assertEquals(List.of("streamgate.war"), copiedFromBuild(dockerfile));
     assertTrue(libraries("streamgate.war").stream().anyMatch(l -> l.startsWith("jersey-server-")));
     assertTrue(libraries("streamgate.war").stream().anyMatch(l -> l.startsWith("weld-servlet-")));
-    assertRunsSafely(dockerfile);
+    assertRunsSafely(dockerfile, "/health");
+  }
+
+  @Test
+  void tomcatImageShipsTheLaunchersConnectorSettingsReadFromTheSameEnvironment() throws Exception {
+    String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
+    assertTrue(
+        dockerfile.contains("COPY docker/tomcat/server.xml /usr/local/tomcat/conf/server.xml"),
+        dockerfile);
+    assertTrue(
+        dockerfile.contains(
+            "-Dorg.apache.tomcat.util.digester.PROPERTY_SOURCE="
+                + "org.apache.tomcat.util.digester.EnvironmentPropertySource"),
+        "${STREAMGATE_*} in server.xml is read from the environment");
+
+    Element shipped = connector(DOCKER.resolve("tomcat/server.xml"));
+    Connector launcher = new Connector(Http11NioProtocol.class.getName());
+    Main.configure(launcher);
+    NamedNodeMap attributes = shipped.getAttributes();
+    List<String> compared = new ArrayList<>();
+    for (int i = 0; i < attributes.getLength(); i++) {
+      String name = attributes.item(i).getNodeName();
+      if (List.of("port", "protocol", "URIEncoding", "maxKeepAliveRequests").contains(name)) {
+        continue; // the image's own port; the protocol and encoding are the launcher's defaults
+      }
+      String value = withDefaults(attributes.item(i).getNodeValue());
+      Object set = launcher.getProperty(name);
+      assertEquals(
+          set instanceof java.net.InetAddress address
+              ? address.getHostAddress()
+              : String.valueOf(set),
+          value,
+          "connector attribute " + name);
+      compared.add(name);
+    }
+    for (String tuned :
+        List.of(
+            "maxConnections",
+            "maxThreads",
+            "processorCache",
+            "socket.appReadBufSize",
+            "socket.appWriteBufSize",
+            "connectionTimeout",
+            "keepAliveTimeout")) {
+      assertTrue(compared.contains(tuned), tuned + " is missing from docker/tomcat/server.xml");
+    }
+    assertEquals(
+        Http11NioProtocol.class.getName(), shipped.getAttribute("protocol"), "the NIO connector");
+    // an unbound connector reports 1 (keep-alive off) whatever is set: compared by hand
+    assertEquals("-1", shipped.getAttribute("maxKeepAliveRequests"));
+  }
+
+  /** The one Connector element of a server.xml. */
+  private static Element connector(Path serverXml) throws Exception {
+    var factory = DocumentBuilderFactory.newInstance();
+    factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+    NodeList connectors =
+        factory.newDocumentBuilder().parse(serverXml.toFile()).getElementsByTagName("Connector");
+    assertEquals(1, connectors.getLength(), "one connector");
+    return (Element) connectors.item(0);
+  }
+
+  /** Tomcat's {@code ${NAME:-default}} with nothing set: the default. */
+  private static String withDefaults(String value) {
+    return value.replaceAll("\\$\\{[A-Z_]+:-([^}]*)\\}", "$1");
+  }
+
+  @Test
+  void composeScrapesEveryNodeWithACheckedPrometheusConfigAndProvisionsTheDashboard()
+      throws Exception {
+    String compose = Files.readString(DOCKER.resolve("compose.yaml"));
+    String prometheus = Files.readString(DOCKER.resolve("prometheus.yml"));
+    assertTrue(compose.contains("- ./prometheus.yml:/etc/prometheus/prometheus.yml:ro"), compose);
+    Process check =
+        new ProcessBuilder(
+                Binaries.require("promtool", "prometheus").toString(),
+                "check",
+                "config",
+                DOCKER.resolve("prometheus.yml").toString())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, check.waitFor(), "promtool check config: " + said);
+    // every node compose runs is a target, and every target is a node
+    List<String> nodes =
+        Pattern.compile("^  (streamgate-\\d+):", Pattern.MULTILINE)
+            .matcher(compose)
+            .results()
+            .map(m -> m.group(1) + ":8080")
+            .toList();
+    List<String> targets =
+        Pattern.compile("^\\s+- (\\S+:\\d+)$", Pattern.MULTILINE)
+            .matcher(prometheus)
+            .results()
+            .map(m -> m.group(1))
+            .toList();
+    assertEquals(nodes, targets);
+    assertTrue(nodes.size() >= 2, compose);
+
+    assertTrue(compose.contains("- ./grafana/dashboards:/var/lib/grafana/dashboards:ro"), compose);
+    assertTrue(
+        Files.readString(DOCKER.resolve("grafana/provisioning/dashboards/streamgate.yaml"))
+            .contains("path: /var/lib/grafana/dashboards"));
+    var dashboard =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(DOCKER.resolve("grafana/dashboards/streamgate.json").toFile());
+    assertEquals("StreamGate", dashboard.get("title").asText());
+    assertTrue(dashboard.get("panels").size() >= 8, "a panel for each of the main series");
   }
 
   @Test
@@ -49,7 +165,9 @@ class DockerFilesIT {
     // the build stage names the execution that copies Payara Micro
     assertTrue(dockerfile.contains("dependency:copy@payara-micro"));
     assertTrue(Files.readString(Path.of("pom.xml")).contains("<id>payara-micro</id>"));
-    assertRunsSafely(dockerfile);
+    // under a context root: at the root, Payara's own /metrics and /health/* answer instead
+    assertTrue(dockerfile.contains("--deploy streamgate.war --contextroot streamgate"), dockerfile);
+    assertRunsSafely(dockerfile, "/streamgate/health");
   }
 
   @Test
@@ -107,7 +225,7 @@ class DockerFilesIT {
     return names;
   }
 
-  private static void assertRunsSafely(String dockerfile) {
+  private static void assertRunsSafely(String dockerfile, String health) {
     assertTrue(
         Pattern.compile("^FROM \\S+ AS build$", Pattern.MULTILINE).matcher(dockerfile).find(),
         "a Maven build stage");
@@ -117,10 +235,11 @@ class DockerFilesIT {
     assertFalse(user.group(1).equals("root") || user.group(1).equals("0"), user.group(1));
     assertTrue(
         Pattern.compile(
-                "^HEALTHCHECK .*\\n?.*http://127\\.0\\.0\\.1:8080/health", Pattern.MULTILINE)
+                "^HEALTHCHECK .*\\n?.*http://127\\.0\\.0\\.1:8080" + Pattern.quote(health) + " ",
+                Pattern.MULTILINE)
             .matcher(dockerfile)
             .find(),
-        "a health check on /health");
+        "a health check on " + health);
     assertTrue(dockerfile.contains("EXPOSE 8080"));
   }
 

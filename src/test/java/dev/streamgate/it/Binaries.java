@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The real servers some tests run beside the gateway (nginx, redis-server), found on the PATH. */
-final class Binaries {
+public final class Binaries {
 
   private Binaries() {}
 
@@ -18,7 +18,7 @@ final class Binaries {
    * The program, or the test is skipped when it is not installed, except under CI (which installs
    * it, see {@code .ci/run}), where that fails the test.
    */
-  static Path require(String program, String debianPackage) {
+  public static Path require(String program, String debianPackage) {
     Path binary = find(program);
     assumeTrue(
         binary != null || System.getenv("CI") != null,

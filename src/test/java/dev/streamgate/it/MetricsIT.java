@@ -53,7 +53,11 @@ class MetricsIT {
                 "metrics_not_allowed")
             .get("detail")
             .asText());
-    Prometheus.assertLintClean(scrape());
+    String text = scrape();
+    Prometheus.assertLintClean(text);
+    // the launcher's connector, as the Grafana dashboard shows it
+    assertTrue(text.contains("\ntomcat_threads_busy_threads{"), text);
+    assertTrue(text.contains("\ntomcat_connections_current_connections{"), text);
   }
 
   @Test
