@@ -1,6 +1,9 @@
 package dev.streamgate.boot;
 
+import dev.streamgate.cluster.ClusterSettings;
+import dev.streamgate.generation.ModelCatalog;
 import dev.streamgate.runtime.Settings;
+import dev.streamgate.security.AccessPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
@@ -18,20 +21,12 @@ import org.apache.coyote.http11.Http11NioProtocol;
  */
 public final class Main {
 
-  private static final Settings SETTINGS = new Settings();
-
   private Main() {}
 
   public static void main(String[] args) throws Exception {
-    int port = Integer.parseInt(setting("STREAMGATE_PORT", "8080"));
-    Path webapp = Path.of(setting("STREAMGATE_WEBAPP", "target/streamgate")).toAbsolutePath();
-    if (!Files.isDirectory(webapp) && !Files.isRegularFile(webapp)) {
-      System.err.println("No webapp at " + webapp + ": run `mvn package` first.");
-      System.exit(2);
-    }
     Tomcat tomcat;
     try {
-      tomcat = start(port, webapp);
+      tomcat = start();
     } catch (IllegalArgumentException | IllegalStateException refused) {
       System.err.println(refused.getMessage());
       System.exit(2);
@@ -39,21 +34,38 @@ public final class Main {
     }
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> drainAndStop(tomcat), "streamgate-shutdown"));
-    System.out.println("StreamGate is serving on http://localhost:" + port + "/");
+    System.out.println(
+        "StreamGate is serving on http://localhost:" + tomcat.getConnector().getLocalPort() + "/");
     tomcat.getServer().await();
   }
 
-  /** Starts Tomcat with the webapp at the root context; tests use this too. */
+  /** Starts as the settings say: STREAMGATE_PORT, STREAMGATE_WEBAPP and all the others. */
+  public static Tomcat start() throws Exception {
+    Settings settings = new Settings();
+    try {
+      settings.port();
+      settings.webapp();
+    } catch (IllegalArgumentException bad) {
+      throw cannotStart(bad);
+    }
+    return start(settings.port(), settings.webapp());
+  }
+
+  /**
+   * Starts Tomcat with the webapp at the root context; tests use this too. Every setting is read
+   * and checked first: a bad one stops the start, named, before anything listens.
+   */
   public static Tomcat start(int port, Path webapp) throws Exception {
     Settings settings = new Settings();
-    boolean accessLog;
     try {
-      settings.checkAll(); // a bad setting stops here, named, before anything listens
-      logFormat(settings.string("STREAMGATE_LOG_FORMAT", "text"));
-      accessLog = settings.bool("STREAMGATE_ACCESS_LOG", true);
+      settings.checkAll();
+      settings.checkLauncher();
+      checkApplication(settings);
+      logFormat(settings.logFormat());
     } catch (IllegalArgumentException bad) {
-      throw new IllegalArgumentException("StreamGate cannot start: " + bad.getMessage(), bad);
+      throw cannotStart(bad);
     }
+    boolean accessLog = settings.accessLog();
     Tomcat tomcat = new Tomcat();
     Path base = Files.createTempDirectory("streamgate-tomcat");
     tomcat.setBaseDir(base.toString());
@@ -91,21 +103,30 @@ public final class Main {
     return tomcat;
   }
 
+  private static IllegalArgumentException cannotStart(IllegalArgumentException bad) {
+    return new IllegalArgumentException("StreamGate cannot start: " + bad.getMessage(), bad);
+  }
+
+  /**
+   * The settings the application's beans parse themselves as it starts (keys, origins, models, the
+   * cluster), parsed here the same way first, so the launcher names a bad one and exits instead of
+   * starting a webapp that fails. On other containers the deployment fails with the same message.
+   */
+  private static void checkApplication(Settings settings) {
+    new AccessPolicy(settings).load();
+    ClusterSettings.of(settings);
+    ModelCatalog.upstreams(settings.entries("STREAMGATE_MODELS"), System::getenv);
+  }
+
   /** {@code text} (the JDK's lines) or {@code json} (one object a line) for every log handler. */
   private static void logFormat(String format) {
-    switch (format) {
-      case "text" -> {}
-      case "json" -> {
-        // Tomcat's logging sets the console's formatter as it is first used: let it, then ours.
-        org.apache.juli.logging.LogFactory.getLog(Main.class).debug("log format: json");
-        for (java.util.logging.Handler handler :
-            java.util.logging.Logger.getLogger("").getHandlers()) {
-          handler.setFormatter(new JsonLogFormatter());
-        }
+    if (format.equals("json")) {
+      // Tomcat's logging sets the console's formatter as it is first used: let it, then ours.
+      org.apache.juli.logging.LogFactory.getLog(Main.class).debug("log format: json");
+      for (java.util.logging.Handler handler :
+          java.util.logging.Logger.getLogger("").getHandlers()) {
+        handler.setFormatter(new JsonLogFormatter());
       }
-      default ->
-          throw new IllegalArgumentException(
-              "STREAMGATE_LOG_FORMAT is not text or json: " + format);
     }
   }
 
@@ -116,22 +137,23 @@ public final class Main {
   public static void configure(Connector connector) {
     // Streams are long-lived and many: accept and hold far more connections than threads.
     // All interfaces by default, as a container needs; 127.0.0.1 keeps a dev gateway private.
-    connector.setProperty("address", setting("STREAMGATE_ADDRESS", "0.0.0.0"));
-    connector.setProperty("maxConnections", setting("STREAMGATE_MAX_CONNECTIONS", "20000"));
+    Settings settings = new Settings();
+    connector.setProperty("address", settings.address());
+    connector.setProperty("maxConnections", Integer.toString(settings.maxConnections()));
     connector.setProperty("acceptCount", "4096"); // the kernel caps it at net.core.somaxconn
     // An open stream holds its socket's buffers for as long as it lasts, and our frames are small:
     // 2 KB instead of 8 KB each way halves the heap an idle SSE connection costs.
     connector.setProperty("socket.appReadBufSize", "2048");
     connector.setProperty("socket.appWriteBufSize", "2048");
     connector.setProperty("maxHttpResponseHeaderSize", "4096");
-    connector.setProperty("maxThreads", setting("STREAMGATE_MAX_THREADS", "200"));
+    connector.setProperty("maxThreads", Integer.toString(settings.maxThreads()));
     // Every open stream holds a request processor. Beyond the cache (200 by default) Tomcat makes
     // and registers (JMX, under a lock) a new one for each request and drops it afterwards: with
     // thousands of streams that churn was the server's largest wait. Keep as many as connections.
     connector.setProperty("processorCache", "-1");
     // The read timeout must outlast STREAMGATE_BODY_TIMEOUT, so a stalled upload is answered 408
     // by the gateway rather than cut without a word by the connector.
-    long bodyTimeout = new Settings().bodyTimeout().toMillis(); // as set now, for this start
+    long bodyTimeout = settings.bodyTimeout().toMillis(); // as set now, for this start
     connector.setProperty(
         "connectionTimeout", Long.toString(Math.max(20_000, bodyTimeout + 5_000)));
     connector.setProperty("keepAliveTimeout", "60000");
@@ -170,9 +192,5 @@ public final class Main {
     } catch (Exception e) {
       System.err.println("Tomcat did not stop cleanly: " + e);
     }
-  }
-
-  private static String setting(String name, String fallback) {
-    return SETTINGS.string(name, fallback);
   }
 }

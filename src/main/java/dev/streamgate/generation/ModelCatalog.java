@@ -57,7 +57,7 @@ public class ModelCatalog {
               .connectTimeout(Duration.ofSeconds(10))
               .executor(scheduling.upstream())
               .build();
-      Duration idle = settings.duration("STREAMGATE_UPSTREAM_IDLE_TIMEOUT", Duration.ofSeconds(60));
+      Duration idle = settings.upstreamIdleTimeout();
       for (Upstream upstream : upstreams) {
         all.put(upstream.name(), new OpenAiGenerator(upstream, http, scheduling.timers(), idle));
         LOG.info(() -> "model " + upstream);
@@ -81,7 +81,7 @@ public class ModelCatalog {
   }
 
   /** Parses model entries; a malformed one stops the start with a message saying which. */
-  static List<Upstream> upstreams(String entries, UnaryOperator<String> environment) {
+  public static List<Upstream> upstreams(String entries, UnaryOperator<String> environment) {
     List<Upstream> upstreams = new ArrayList<>();
     for (String raw : entries.split("[;\\n]")) {
       String entry = raw.strip();
@@ -92,15 +92,20 @@ public class ModelCatalog {
       String[] parts = eq < 0 ? new String[0] : entry.substring(eq + 1).split("\\|", -1);
       String name = eq < 0 ? "" : entry.substring(0, eq).strip();
       if (name.isEmpty() || parts.length == 0 || parts.length > 3 || parts[0].isBlank()) {
+        // what follows a '|' may be an API key: never shown
+        String shown = eq < 0 ? entry.split("\\|", 2)[0] : name;
         throw new IllegalArgumentException(
             "STREAMGATE_MODELS entry '"
-                + name
+                + shown
                 + "' is not name=base-url[|upstream-model[|api-key]]");
       }
       URI base = URI.create(parts[0].strip());
       if (!"http".equals(base.getScheme()) && !"https".equals(base.getScheme())) {
         throw new IllegalArgumentException(
-            "STREAMGATE_MODELS entry '" + name + "' needs an http or https base URL");
+            "STREAMGATE_MODELS entry '"
+                + name
+                + "' needs an http or https base URL: "
+                + parts[0].strip());
       }
       String model = parts.length > 1 && !parts[1].isBlank() ? parts[1].strip() : name;
       String key = parts.length > 2 && !parts[2].isBlank() ? parts[2].strip() : null;

@@ -2,7 +2,6 @@ package dev.streamgate.runtime;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -168,6 +167,153 @@ public class Settings {
     return once("timerThreads", () -> atLeastOne("STREAMGATE_TIMER_THREADS", Math.max(1, cores())));
   }
 
+  // ---- limits (security.Limits) --------------------------------------------------------------
+
+  /** Generations one API key may run at once. */
+  public int keyMaxLive() {
+    return once("keyMaxLive", () -> atLeastOne("STREAMGATE_KEY_MAX_LIVE", 100));
+  }
+
+  /** Generations one API key may start per minute. */
+  public int keyRate() {
+    return once("keyRate", () -> atLeastOne("STREAMGATE_KEY_RATE", 600));
+  }
+
+  /** Streams one API key may hold open at once. */
+  public int keyMaxConnections() {
+    return once("keyMaxConnections", () -> atLeastOne("STREAMGATE_KEY_MAX_CONNECTIONS", 1000));
+  }
+
+  /** Streams one stream ticket may hold open at once. */
+  public int ticketMaxConnections() {
+    return once("ticketMaxConnections", () -> atLeastOne("STREAMGATE_TICKET_MAX_CONNECTIONS", 4));
+  }
+
+  /** Streams open on the node in all; beyond it new ones get 503. */
+  public int maxOpenStreams() {
+    return once("maxOpenStreams", () -> atLeastOne("STREAMGATE_MAX_OPEN_STREAMS", 15_000));
+  }
+
+  /** Long polls parked on one generation at once. */
+  public int pollsPerGeneration() {
+    return once("pollsPerGeneration", () -> atLeastOne("STREAMGATE_POLLS_PER_GENERATION", 128));
+  }
+
+  /** Generations one WebSocket may follow at once. */
+  public int wsMaxStreams() {
+    return once("wsMaxStreams", () -> atLeastOne("STREAMGATE_WS_MAX_STREAMS", 16));
+  }
+
+  /** Messages per second one WebSocket may send (bursts of twice that). */
+  public int wsRate() {
+    return once("wsRate", () -> atLeastOne("STREAMGATE_WS_RATE", 20));
+  }
+
+  /** How long a stream ticket is valid. */
+  public Duration ticketTtl() {
+    return once("ticketTtl", () -> positive("STREAMGATE_TICKET_TTL", Duration.ofMinutes(5)));
+  }
+
+  /** An upstream model that sends nothing for this long fails its generation. */
+  public Duration upstreamIdleTimeout() {
+    return once(
+        "upstreamIdleTimeout",
+        () -> positive("STREAMGATE_UPSTREAM_IDLE_TIMEOUT", Duration.ofSeconds(60)));
+  }
+
+  // ---- the embedded launcher (boot.Main) only -------------------------------------------------
+
+  /** The launcher's port; 0 picks a free one. */
+  public int port() {
+    return once(
+        "port",
+        () -> {
+          int port = integer("STREAMGATE_PORT", 8080);
+          if (port > 65_535) {
+            throw new IllegalArgumentException(
+                "STREAMGATE_PORT is not a port (0 to 65535): " + port);
+          }
+          return port;
+        });
+  }
+
+  /** The address the launcher listens on: an IP address or a host name. */
+  public String address() {
+    return once(
+        "address",
+        () -> {
+          String address = string("STREAMGATE_ADDRESS", "0.0.0.0");
+          if (!address.matches("[A-Za-z0-9.-]+|\\[?[0-9A-Fa-f:.]+]?")) {
+            throw new IllegalArgumentException(
+                "STREAMGATE_ADDRESS is not an IP address or a host name: " + address);
+          }
+          return address;
+        });
+  }
+
+  /** Connections the launcher's connector holds open. */
+  public int maxConnections() {
+    return once("maxConnections", () -> atLeastOne("STREAMGATE_MAX_CONNECTIONS", 20_000));
+  }
+
+  /** The launcher's request threads. */
+  public int maxThreads() {
+    return once("maxThreads", () -> atLeastOne("STREAMGATE_MAX_THREADS", 200));
+  }
+
+  /** {@code text} or {@code json}: how the launcher writes log lines. */
+  public String logFormat() {
+    return once(
+        "logFormat",
+        () -> {
+          String format = string("STREAMGATE_LOG_FORMAT", "text");
+          if (!format.equals("text") && !format.equals("json")) {
+            throw new IllegalArgumentException(
+                "STREAMGATE_LOG_FORMAT is not text or json: " + format);
+          }
+          return format;
+        });
+  }
+
+  /** Whether the launcher writes an access log. */
+  public boolean accessLog() {
+    return once("accessLog", () -> bool("STREAMGATE_ACCESS_LOG", true));
+  }
+
+  /** The webapp the launcher serves: a directory or a WAR that exists. */
+  public Path webapp() {
+    return once(
+        "webapp",
+        () -> {
+          Path webapp = Path.of(string("STREAMGATE_WEBAPP", "target/streamgate")).toAbsolutePath();
+          if (!Files.isDirectory(webapp) && !Files.isRegularFile(webapp)) {
+            throw new IllegalArgumentException(
+                "STREAMGATE_WEBAPP is not a webapp directory or WAR: "
+                    + webapp
+                    + " (run `mvn package` first)");
+          }
+          return webapp;
+        });
+  }
+
+  /** Reads and checks the launcher's own settings (with {@link #checkAll}, before it listens). */
+  public void checkLauncher() {
+    port();
+    address();
+    maxConnections();
+    maxThreads();
+    logFormat();
+    accessLog();
+  }
+
+  private Duration positive(String name, Duration fallback) {
+    Duration value = duration(name, fallback);
+    if (value.isZero()) {
+      throw new IllegalArgumentException(name + " must be more than 0: " + string(name, null));
+    }
+    return value;
+  }
+
   private static int cores() {
     return Runtime.getRuntime().availableProcessors();
   }
@@ -205,6 +351,16 @@ public class Settings {
     drainTimeout();
     deliveryThreads();
     timerThreads();
+    keyMaxLive();
+    keyRate();
+    keyMaxConnections();
+    ticketMaxConnections();
+    maxOpenStreams();
+    pollsPerGeneration();
+    wsMaxStreams();
+    wsRate();
+    ticketTtl();
+    upstreamIdleTimeout();
   }
 
   void atStartup(
@@ -240,7 +396,8 @@ public class Settings {
       try {
         entries.append('\n').append(Files.readString(Path.of(file)));
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + name + "_FILE " + file, e);
+        throw new IllegalArgumentException(
+            name + "_FILE cannot be read: " + file + " (" + e.getClass().getSimpleName() + ")", e);
       }
     }
     return entries.toString();

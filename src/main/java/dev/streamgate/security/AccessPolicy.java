@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.logging.Logger;
@@ -51,30 +50,37 @@ public class AccessPolicy {
           "STREAMGATE_TICKET_SECRET must be set, the same on every node, when STREAMGATE_API_KEYS"
               + " and STREAMGATE_REDIS_URL are: a ticket issued by one node is checked by another");
     }
+    if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+      throw new IllegalArgumentException(
+          "STREAMGATE_TICKET_SECRET must be at least 32 bytes (e.g. `openssl rand -base64 32`);"
+              + " the value given is shorter (not shown: it is a secret)");
+    }
     if (secret == null) {
       new SecureRandom().nextBytes(key); // per node: a single node's tickets
     } else {
       key = secret.getBytes(StandardCharsets.UTF_8);
     }
-    tickets = new Tickets(key, settings.duration("STREAMGATE_TICKET_TTL", Duration.ofMinutes(5)));
+    tickets = new Tickets(key, settings.ticketTtl());
     allowedOrigins =
         Arrays.stream(settings.string("STREAMGATE_ALLOWED_ORIGINS", "").split(","))
             .map(String::strip)
             .filter(origin -> !origin.isEmpty())
             .map(origin -> origin.endsWith("/") ? origin.substring(0, origin.length() - 1) : origin)
+            .map(AccessPolicy::allowedOrigin)
             .collect(Collectors.toUnmodifiableSet());
     publicOrigin = publicOrigin(settings.string("STREAMGATE_PUBLIC_ORIGIN", null));
-    if (keys.isEmpty()) {
+    metricsAccess(); // checked now, with the keys it may name
+  }
+
+  void atStartup(@Observes @Initialized(ApplicationScoped.class) Object event) {
+    // reads the settings now (through the proxy), so a bad key entry stops the start
+    if (isOpen()) {
       LOG.warning(
           "STREAMGATE_API_KEYS is not set: the gateway is OPEN to anyone who can reach it."
               + " Set hashed API keys before exposing it.");
     } else {
       LOG.info(() -> keys.size() + " API keys loaded");
     }
-  }
-
-  void atStartup(@Observes @Initialized(ApplicationScoped.class) Object event) {
-    isOpen(); // reads the settings now, so a bad key entry stops the start
   }
 
   /**
@@ -161,22 +167,38 @@ public class AccessPolicy {
       return null;
     }
     String origin = value.strip().replaceFirst("/$", "");
-    try {
-      URI uri = URI.create(origin);
-      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          && uri.getHost() != null
-          && uri.getRawPath().isEmpty()
-          && uri.getRawQuery() == null
-          && uri.getRawUserInfo() == null) {
-        return origin;
-      }
-    } catch (IllegalArgumentException malformed) {
-      // reported below, naming the setting
+    if (isOrigin(origin)) {
+      return origin;
     }
     throw new IllegalArgumentException(
         "STREAMGATE_PUBLIC_ORIGIN must be the origin pages load the gateway from,"
             + " http(s)://host[:port] without a path: "
             + value);
+  }
+
+  /** One entry of STREAMGATE_ALLOWED_ORIGINS: {@code *}, or an origin as browsers send it. */
+  private static String allowedOrigin(String entry) {
+    if (entry.equals("*") || isOrigin(entry)) {
+      return entry;
+    }
+    throw new IllegalArgumentException(
+        "STREAMGATE_ALLOWED_ORIGINS entry is not * or an origin, http(s)://host[:port] without a"
+            + " path: "
+            + entry);
+  }
+
+  private static boolean isOrigin(String origin) {
+    try {
+      URI uri = URI.create(origin);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null
+          && uri.getRawPath().isEmpty()
+          && uri.getRawQuery() == null
+          && uri.getRawFragment() == null
+          && uri.getRawUserInfo() == null;
+    } catch (IllegalArgumentException malformed) {
+      return false;
+    }
   }
 
   /**

@@ -55,14 +55,14 @@ public class Limits {
 
   @PostConstruct
   public void load() {
-    perKeyLive = settings.integer("STREAMGATE_KEY_MAX_LIVE", 100);
-    perKeyPerMinute = settings.integer("STREAMGATE_KEY_RATE", 600);
-    perKeyConnections = settings.integer("STREAMGATE_KEY_MAX_CONNECTIONS", 1000);
-    perTicketConnections = settings.integer("STREAMGATE_TICKET_MAX_CONNECTIONS", 4);
-    connections = settings.integer("STREAMGATE_MAX_OPEN_STREAMS", 15_000);
-    pollsPerGeneration = settings.integer("STREAMGATE_POLLS_PER_GENERATION", 128);
-    socketStreams = settings.integer("STREAMGATE_WS_MAX_STREAMS", 16);
-    socketMessagesPerSecond = settings.integer("STREAMGATE_WS_RATE", 20);
+    perKeyLive = settings.keyMaxLive();
+    perKeyPerMinute = settings.keyRate();
+    perKeyConnections = settings.keyMaxConnections();
+    perTicketConnections = settings.ticketMaxConnections();
+    connections = settings.maxOpenStreams();
+    pollsPerGeneration = settings.pollsPerGeneration();
+    socketStreams = settings.wsMaxStreams();
+    socketMessagesPerSecond = settings.wsRate();
   }
 
   void atStartup(@Observes @Initialized(ApplicationScoped.class) Object event) {

@@ -41,14 +41,20 @@ class ModelCatalogTest {
   @Test
   void aMalformedEntryStopsTheStartAndSaysWhich() {
     assertEquals(
-        "STREAMGATE_MODELS entry 'x' needs an http or https base URL",
+        "STREAMGATE_MODELS entry 'x' needs an http or https base URL: ftp://host/v1",
         assertThrows(
                 IllegalArgumentException.class,
                 () -> ModelCatalog.upstreams("x=ftp://host/v1", Map.<String, String>of()::get))
             .getMessage());
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> ModelCatalog.upstreams("no-equals-sign", Map.<String, String>of()::get));
+    assertEquals(
+        "STREAMGATE_MODELS entry 'no-equals-sign' is not name=base-url[|upstream-model[|api-key]]",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    ModelCatalog.upstreams(
+                        "no-equals-sign|m|sk-secret", Map.<String, String>of()::get))
+            .getMessage(),
+        "what comes after a '|' may be a key: never shown");
     assertThrows(
         IllegalArgumentException.class,
         () -> ModelCatalog.upstreams("k=http://h/v1|m|env:MISSING", Map.<String, String>of()::get));
