@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * server with small limits (32 KiB a generation, 256 KiB retained, 128 KiB live), since they would
  * evict the other suites' generations.
  */
+@Tag("own-server")
 class MemoryBoundsIT {
 
   private static final long GENERATION_BYTES = 32 * 1024;
@@ -28,12 +30,12 @@ class MemoryBoundsIT {
           "streamgate.max-retained-bytes", "256k",
           "streamgate.max-live-bytes", "128k");
 
-  private static OwnLauncher launcher;
+  private static OwnGateway launcher;
   private static Gateway gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    launcher = OwnLauncher.start(SETTINGS);
+    launcher = OwnGateway.start(SETTINGS);
     gateway = launcher.gateway();
   }
 

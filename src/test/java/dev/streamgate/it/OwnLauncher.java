@@ -14,7 +14,7 @@ import org.apache.catalina.startup.Tomcat;
  * it starts): for suites whose settings would disturb the shared gateways'. The suite's own
  * settings are as they were once it has started.
  */
-record OwnLauncher(Tomcat tomcat, int port, Gateway gateway) {
+record OwnLauncher(Tomcat tomcat, int port, Gateway gateway) implements OwnGateway {
 
   static OwnLauncher start(Map<String, String> settings) throws Exception {
     Map<String, String> before = new HashMap<>();
@@ -38,7 +38,13 @@ record OwnLauncher(Tomcat tomcat, int port, Gateway gateway) {
     }
   }
 
-  void stop() throws Exception {
+  @Override
+  public String contextPath() {
+    return "/";
+  }
+
+  @Override
+  public void stop() throws Exception {
     tomcat.stop();
     tomcat.destroy();
   }
