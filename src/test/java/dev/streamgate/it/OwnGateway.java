@@ -41,6 +41,25 @@ interface OwnGateway {
     return TestRuntime.CURRENT != TestRuntime.PAYARA;
   }
 
+  /**
+   * Whether a request the container refuses before any webapp sees it (a broken or huge header) is
+   * answered as problem+json: the launcher's error valve does; a standalone Tomcat and Payara write
+   * their own page (README, "Errors"), so there only the status is the gateway's contract.
+   */
+  default boolean answersContainerRefusalsAsProblemJson() {
+    return TestRuntime.CURRENT == TestRuntime.EMBEDDED;
+  }
+
+  /**
+   * Whether the runtime closes a connection at once after an answer with {@code Connection: close}
+   * while the request's body is still owed (a stalled upload's 408, a chunked body past the limit).
+   * Tomcat does. Payara's Grizzly keeps such a connection until its own idle timeout (30 s) before
+   * closing it: the answer is given at once and no thread waits, but the close comes later.
+   */
+  default boolean closesAConnectionWhoseBodyIsOwed() {
+    return TestRuntime.CURRENT != TestRuntime.PAYARA;
+  }
+
   void stop() throws Exception;
 
   /** Starts one on the run's runtime and waits until its {@code /health} answers 200. */
@@ -140,6 +159,14 @@ interface OwnGateway {
       command.add("org.apache.catalina.startup.Bootstrap");
       command.add("start");
       ProcessBuilder builder = new ProcessBuilder(command);
+      // server.xml reads ${STREAMGATE_*} from the environment (STREAMGATE_MAX_THREADS, ...)
+      own.forEach(
+          (name, value) ->
+              builder
+                  .environment()
+                  .put(
+                      name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'),
+                      value));
       builder.environment().put("STREAMGATE_PORT", Integer.toString(port));
       builder.environment().put("STREAMGATE_ADDRESS", "127.0.0.1");
       return launch(builder, port, base.resolve("logs").resolve("console.log"));
@@ -149,6 +176,19 @@ interface OwnGateway {
     static Process payara(Map<String, String> own) throws Exception {
       Path root = Files.createTempDirectory(Path.of("target"), "own-payara-");
       int port = GatewayNode.freePort();
+      // Payara's request threads are its HTTP thread pool's, set as the launcher's setting says
+      List<String> preboot =
+          new ArrayList<>(Files.readAllLines(Path.of("src", "test", "payara", "preboot.asadmin")));
+      if (own.containsKey("streamgate.max-threads")) {
+        preboot.add(
+            "set configs.config.server-config.thread-pools.thread-pool.http-thread-pool"
+                + ".max-thread-pool-size="
+                + own.get("streamgate.max-threads"));
+        preboot.add(
+            "set configs.config.server-config.thread-pools.thread-pool.http-thread-pool"
+                + ".min-thread-pool-size=1");
+      }
+      Path prebootFile = Files.write(root.resolve("preboot.asadmin"), preboot);
       List<String> command = new ArrayList<>();
       command.add(java());
       command.add("-Xmx512m");
@@ -162,7 +202,7 @@ interface OwnGateway {
               "--port",
               Integer.toString(port),
               "--prebootcommandfile",
-              Path.of("src", "test", "payara", "preboot.asadmin").toString(),
+              prebootFile.toString(),
               "--rootdir",
               root.resolve("runtime").toString(),
               "--deploy",
