@@ -122,7 +122,7 @@ function apiKey() {
 async function loadModels() {
   try {
     const key = apiKey();
-    const response = await fetch('/api/models', { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+    const response = await fetch('api/models', { headers: key ? { Authorization: `Bearer ${key}` } : {} });
     if (response.status === 401) throw new Error(key ? 'the gateway refused this API key' : 'this gateway needs an API key');
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const { models } = await response.json();

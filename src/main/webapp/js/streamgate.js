@@ -42,9 +42,15 @@ export class StreamError extends Error {
 }
 
 /**
+ * The gateway that served this module (it lives at {gateway}/js/streamgate.js), or null when it was
+ * not loaded over HTTP (a copy bundled into an app, a file under Node).
+ */
+const GATEWAY = /^https?:$/.test(new URL(import.meta.url).protocol) ? new URL('..', import.meta.url).href : null;
+
+/**
  * Starts (with `request`) or resumes (with `id` and optionally `after`, the last seq you have) a
- * generation. Options: transport ('sse' | 'ws' | 'poll' | 'openai'), baseUrl (default: this page's
- * origin), apiKey (for a gateway with keys), retry ({baseMs, capMs, maxAttempts}), stallMs (see
+ * generation. Options: transport ('sse' | 'ws' | 'poll' | 'openai'), baseUrl (default: the gateway
+ * this module was loaded from, context path included, e.g. https://host/streamgate), apiKey (for a gateway with keys), retry ({baseMs, capMs, maxAttempts}), stallMs (see
  * DEFAULT_STALL_MS; 0 turns the check off), and for non-browser hosts the platform's fetch,
  * EventSource and WebSocket constructors.
  */
@@ -96,7 +102,7 @@ class Stream {
     this.#retry = { ...DEFAULT_RETRY, ...retry };
     this.#stallMs = stallMs;
     this.#session = {
-      base: (baseUrl ?? globalThis.location?.origin ?? '').replace(/\/+$/, ''),
+      base: (baseUrl ?? GATEWAY ?? globalThis.location?.origin ?? '').replace(/\/+$/, ''),
       request,
       id: this.id,
       after: this.cursor,

@@ -1,13 +1,10 @@
 package dev.streamgate.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.streamgate.boot.Main;
 import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,79 +17,66 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.catalina.startup.Tomcat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the JavaScript tests in {@code src/test/js} under Node against the built webapp on the
- * embedded launcher: the client module's tests, then the page's tests in Chromium. A second gateway
- * requires an API key, which the tests get in clear through the environment. Node's own output is
- * printed and, on a failure, is the failure message.
+ * Runs the JavaScript tests in {@code src/test/js} under Node against the built webapp on the run's
+ * runtime (OwnGateway, so the page is also tested under a context path): the client module's tests,
+ * then the page's tests in Chromium. A second gateway requires an API key, which the tests get in
+ * clear through the environment. Node's own output is printed and, on a failure, is the failure
+ * message. A Node test that skipped fails this test unless skipping is allowed ({@link Required}).
  */
+@Tag("own-server")
 class JavaScriptClientIT {
 
   private static final Path JS_TESTS = Path.of("src", "test", "js").toAbsolutePath();
   private static final Path LOGS = Path.of("target", "js-tests").toAbsolutePath();
   private static final Path CHROMIUM =
       Path.of(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium"));
-  private static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
 
   /** A fresh key per run; the keyed gateway holds only its SHA-256. */
   private static final String API_KEY = "sk-js-" + UUID.randomUUID();
 
-  private static Tomcat tomcat;
-  private static Tomcat keyedTomcat;
-  private static String base;
-  private static String keyedBase;
+  private static OwnGateway open;
+  private static OwnGateway keyed;
 
   @BeforeAll
-  static void startGatewayAndInstallTestDependencies() throws Exception {
+  static void startGatewaysAndInstallTestDependencies() throws Exception {
     Optional<Path> npm = onPath("npm");
-    if (npm.isEmpty() && !CI) {
-      assumeTrue(false, "Node.js/npm not found on PATH: the JavaScript tests are skipped");
-    }
-    int port = freePort(0);
-    tomcat = Main.start(port, Path.of("target", "streamgate"));
-    base = "http://127.0.0.1:" + port;
-    int keyedPort = freePort(port + 1);
-    keyedTomcat = startWithKey(keyedPort);
-    keyedBase = "http://127.0.0.1:" + keyedPort;
+    Required.tool(
+        npm.isPresent() && onPath("node").isPresent(),
+        "Node.js 20+ with npm",
+        "apt-get install nodejs npm");
+    open = OwnGateway.start(Map.of());
+    byte[] hash =
+        MessageDigest.getInstance("SHA-256").digest(API_KEY.getBytes(StandardCharsets.UTF_8));
+    keyed =
+        OwnGateway.start(
+            Map.of("streamgate.api-keys", "js=sha256:" + HexFormat.of().formatHex(hash)));
     boolean locked = Files.exists(JS_TESTS.resolve("package-lock.json"));
     run(
         "npm-install",
-        List.of(
-            npm.orElseThrow(() -> new AssertionError("npm not found on PATH, and CI=true"))
-                .toString(),
-            locked ? "ci" : "install",
-            "--no-audit",
-            "--no-fund"),
+        List.of(npm.orElseThrow().toString(), locked ? "ci" : "install", "--no-audit", "--no-fund"),
         Duration.ofMinutes(3));
-  }
-
-  /**
-   * Keys are read as the application starts, so they are set for this start only (as SecurityIT).
-   */
-  private static Tomcat startWithKey(int port) throws Exception {
-    byte[] hash =
-        MessageDigest.getInstance("SHA-256").digest(API_KEY.getBytes(StandardCharsets.UTF_8));
-    System.setProperty("streamgate.api-keys", "js=sha256:" + HexFormat.of().formatHex(hash));
-    try {
-      return Main.start(port, Path.of("target", "streamgate"));
-    } finally {
-      System.clearProperty("streamgate.api-keys");
-    }
   }
 
   @AfterAll
   static void stopGateways() throws Exception {
-    for (Tomcat server : new Tomcat[] {tomcat, keyedTomcat}) {
+    for (OwnGateway server : new OwnGateway[] {open, keyed}) {
       if (server != null) {
         server.stop();
-        server.destroy();
       }
     }
+  }
+
+  /** The gateway's base URL as the JavaScript client takes it: no trailing slash. */
+  private static String base(OwnGateway server) {
+    return server.gateway().uri("").toString().replaceFirst("/+$", "");
   }
 
   @Test
@@ -102,26 +86,31 @@ class JavaScriptClientIT {
 
   @Test
   void pageTestsPassInChromium() throws Exception {
-    if (!Files.isExecutable(CHROMIUM) && !CI) {
-      assumeTrue(
-          false,
-          "No Chromium at " + CHROMIUM + " (apt-get install chromium): the page tests are skipped");
-    }
+    Required.tool(
+        Files.isExecutable(CHROMIUM), "Chromium at " + CHROMIUM, "apt-get install chromium");
     node("page", "page.test.mjs");
   }
 
   private static void node(String name, String testFile) throws Exception {
     Path node = onPath("node").orElseThrow(() -> new AssertionError("node not found on PATH"));
-    run(
-        name,
-        List.of(node.toString(), "--test", "--test-concurrency=1", testFile),
-        Duration.ofMinutes(4));
+    String output =
+        run(
+            name,
+            List.of(
+                node.toString(), "--test", "--test-reporter=tap", "--test-concurrency=1", testFile),
+            Duration.ofMinutes(4));
+    Matcher skipped = Pattern.compile("(?m)^# skipped (\\d+)$").matcher(output);
+    assertTrue(skipped.find(), "no TAP summary from node:\n" + output);
+    if (Required.ALL) {
+      assertEquals(
+          "0", skipped.group(1), () -> name + " skipped tests, and all must run:\n" + output);
+    }
   }
 
   /**
    * Runs a command in src/test/js, its output in target/js-tests/{name}.log, and fails on non-0.
    */
-  private static void run(String name, List<String> command, Duration limit) throws Exception {
+  private static String run(String name, List<String> command, Duration limit) throws Exception {
     Files.createDirectories(LOGS);
     Path log = LOGS.resolve(name + ".log");
     ProcessBuilder builder =
@@ -130,11 +119,10 @@ class JavaScriptClientIT {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
-    if (base != null) {
-      env.put("STREAMGATE_URL", base);
-      env.put("STREAMGATE_KEYED_URL", keyedBase);
-      env.put("STREAMGATE_API_KEY", API_KEY);
-    }
+    env.put("STREAMGATE_URL", base(open));
+    env.put("STREAMGATE_KEYED_URL", base(keyed));
+    env.put("STREAMGATE_API_KEY", API_KEY);
+    env.put("STREAMGATE_REQUIRE_ALL", Boolean.toString(Required.ALL));
     env.put("SCREENSHOT_DIR", Path.of("target", "screenshots").toAbsolutePath().toString());
     env.put("CHROMIUM_PATH", CHROMIUM.toString());
     Process process = builder.start();
@@ -149,6 +137,7 @@ class JavaScriptClientIT {
       fail(name + " did not finish within " + limit + ":\n" + output);
     }
     assertEquals(0, process.exitValue(), () -> name + " failed:\n" + output);
+    return output;
   }
 
   private static Optional<Path> onPath(String program) {
@@ -156,23 +145,5 @@ class JavaScriptClientIT {
         .map(dir -> Path.of(dir, program))
         .filter(Files::isExecutable)
         .findFirst();
-  }
-
-  /**
-   * A free port from {@code from} in the range this project's tests and demos use on shared
-   * machines: 18200-18299, or another given as {@code -Dstreamgate.it-ports=18500-18599}.
-   */
-  private static int freePort(int from) throws IOException {
-    String[] range = System.getProperty("streamgate.it-ports", "18200-18299").split("-");
-    int first = Integer.parseInt(range[0].strip());
-    int last = Integer.parseInt(range[1].strip());
-    for (int port = Math.max(first, from); port <= last; port++) {
-      try (ServerSocket probe = new ServerSocket(port)) {
-        return port;
-      } catch (IOException taken) {
-        // in use: try the next one
-      }
-    }
-    throw new IOException("no free port in " + first + "-" + last);
   }
 }
