@@ -10,7 +10,10 @@ import WebSocket from 'ws';
 import { backoffDelay, createSseParser, createStream, DEFAULT_RETRY, transports } from '../../main/webapp/js/streamgate.js';
 import { API_KEY, BASE_URL, KEYED_URL, TRANSPORTS, createGeneration, finalStatus, simulatedRequest, status } from './support.mjs';
 
-const platform = { baseUrl: BASE_URL, EventSource, WebSocket, retry: { baseMs: 50, capMs: 400, maxAttempts: 6 }, stallMs: 1500 };
+// stallMs: silence before the client asks the server whether it fell behind. 15 s, ten times the
+// longest pause these generations have, so a loaded machine's scheduling never passes for a stall
+// (the tests that count reconnects as 0 rely on it).
+const platform = { baseUrl: BASE_URL, EventSource, WebSocket, retry: { baseMs: 50, capMs: 400, maxAttempts: 6 }, stallMs: 15000 };
 const open = (options) => createStream({ ...platform, ...options });
 
 async function collect(stream) {

@@ -135,7 +135,9 @@ describe('the chat page', { skip }, () => {
       });
 
       test('resumes by itself after "Drop connection", losing and repeating nothing', async (t) => {
-        const page = await openChat(t, { transport });
+        // 160 tokens at 40 a second: after the 8th, about 4 s of answer are left for the click to
+        // land in, over ten times what a click takes on a loaded machine
+        const page = await openChat(t, { transport, speed: { ...SPEED, rate: 40, maxTokens: 160 } });
         const answer = await ask(page, `Drop me over ${transport}`);
         await tokensRendered(page, 8);
         await page.getByRole('button', { name: 'Drop connection' }).click();

@@ -1,6 +1,5 @@
 package dev.streamgate.boot;
 
-import dev.streamgate.cluster.ClusterSettings;
 import dev.streamgate.generation.ModelCatalog;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.AccessPolicy;
@@ -108,13 +107,13 @@ public final class Main {
   }
 
   /**
-   * The settings the application's beans parse themselves as it starts (keys, origins, models, the
-   * cluster), parsed here the same way first, so the launcher names a bad one and exits instead of
-   * starting a webapp that fails. On other containers the deployment fails with the same message.
+   * The settings the application's beans parse themselves as it starts (keys, origins, models),
+   * parsed here the same way first, so the launcher names a bad one and exits instead of starting a
+   * webapp that fails. On other containers the deployment fails with the same message. Only JDK and
+   * our own classes are used: the launcher's class path has Tomcat, not the webapp's libraries.
    */
   private static void checkApplication(Settings settings) {
     new AccessPolicy(settings).load();
-    ClusterSettings.of(settings);
     ModelCatalog.upstreams(settings.entries("STREAMGATE_MODELS"), System::getenv);
   }
 

@@ -221,6 +221,77 @@ public class Settings {
         () -> positive("STREAMGATE_UPSTREAM_IDLE_TIMEOUT", Duration.ofSeconds(60)));
   }
 
+  // ---- the cluster (cluster.ClusterSettings); checked even without Redis -----------------------
+
+  /** {@code redis://…} or {@code rediss://…}, or null for a single node. */
+  public String redisUrl() {
+    return once(
+                "redisUrl",
+                () -> {
+                  String url = string("STREAMGATE_REDIS_URL", null);
+                  if (url != null && !url.startsWith("redis://") && !url.startsWith("rediss://")) {
+                    throw new IllegalArgumentException(
+                        "STREAMGATE_REDIS_URL must start with redis:// or rediss://: " + url);
+                  }
+                  return url == null ? NONE : url;
+                })
+            instanceof String url
+        ? url
+        : null;
+  }
+
+  /** The Redis password when it is not in the URL; null if none. Never shown in a message. */
+  public String redisPassword() {
+    String password = string("STREAMGATE_REDIS_PASSWORD", null);
+    if (password != null && redisUrl() == null) {
+      throw new IllegalArgumentException(
+          "STREAMGATE_REDIS_PASSWORD is set but STREAMGATE_REDIS_URL is not: set both, or neither"
+              + " (the password is not shown)");
+    }
+    return password;
+  }
+
+  /** How long a node's lease lasts; it renews it every second. */
+  public Duration redisLease() {
+    return once(
+        "redisLease",
+        () -> {
+          Duration lease = duration("STREAMGATE_REDIS_LEASE", Duration.ofSeconds(5));
+          if (lease.compareTo(Duration.ofSeconds(2)) < 0) {
+            throw new IllegalArgumentException(
+                "STREAMGATE_REDIS_LEASE must be at least 2s (nodes renew it every second): "
+                    + string("STREAMGATE_REDIS_LEASE", null));
+          }
+          return lease;
+        });
+  }
+
+  /** The longest wait for Redis on a request. */
+  public Duration redisTimeout() {
+    return once("redisTimeout", () -> positive("STREAMGATE_REDIS_TIMEOUT", Duration.ofSeconds(2)));
+  }
+
+  /** This node's name in Redis, or null for a random one. */
+  public String nodeId() {
+    return once(
+                "nodeId",
+                () -> {
+                  String node = string("STREAMGATE_NODE_ID", null);
+                  if (node != null && !node.matches("[A-Za-z0-9._-]{1,64}")) {
+                    throw new IllegalArgumentException(
+                        "STREAMGATE_NODE_ID must be 1-64 letters, digits, '.', '_' or '-': "
+                            + node);
+                  }
+                  return node == null ? NONE : node;
+                })
+            instanceof String node
+        ? node
+        : null;
+  }
+
+  /** Stands for "not set" in the memo, which holds no nulls. */
+  private static final Object NONE = new Object();
+
   // ---- the embedded launcher (boot.Main) only -------------------------------------------------
 
   /** The launcher's port; 0 picks a free one. */
@@ -361,6 +432,11 @@ public class Settings {
     wsRate();
     ticketTtl();
     upstreamIdleTimeout();
+    redisUrl();
+    redisPassword();
+    redisLease();
+    redisTimeout();
+    nodeId();
   }
 
   void atStartup(

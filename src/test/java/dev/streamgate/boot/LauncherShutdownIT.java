@@ -26,14 +26,12 @@ import org.junit.jupiter.api.Test;
  */
 class LauncherShutdownIT {
 
-  private static final int PORT = 18091;
-
   @Test
   void stoppingTheServerEndsOpenStreamsAndStopsEveryThreadItStarted() throws Exception {
-    Tomcat tomcat = Main.start(PORT, Path.of("target", "streamgate"));
+    Tomcat tomcat = Main.start(0, Path.of("target", "streamgate")); // a free port
     boolean stopped = false;
     HttpClient http = HttpClient.newHttpClient();
-    String base = "http://127.0.0.1:" + PORT;
+    String base = "http://127.0.0.1:" + tomcat.getConnector().getLocalPort();
     try {
       HttpResponse<String> health =
           http.send(

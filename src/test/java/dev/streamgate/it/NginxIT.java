@@ -12,10 +12,7 @@ import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -50,10 +47,12 @@ class NginxIT extends DeployedGateway {
   }
 
   @Test
-  void sseTokensArriveOneByOneNotInOneBurst() throws Exception {
-    // 20 tokens, one every 100 ms: a buffering proxy would hand them over together at the end
+  void sseTokensArriveWhileTheGenerationRunsNotInOneBurstAtItsEnd() throws Exception {
+    // 400 tokens at 20 a second: a buffering proxy would hold them until its buffer filled or the
+    // stream ended, so tokens that reach the client while the generation still runs prove it
+    // streams, however slow the machine (a cause, not a clock)
     String id =
-        proxy.createGeneration(simulated("through the proxy").length(20).tokensPerSecond(10));
+        proxy.createGeneration(simulated("through the proxy").length(400).tokensPerSecond(20));
     HttpResponse<Stream<String>> response =
         Gateway.HTTP.send(
             proxy
@@ -66,32 +65,27 @@ class NginxIT extends DeployedGateway {
     assertTrue(
         response.headers().firstValue("Content-Encoding").isEmpty(), response.headers()::toString);
 
-    List<Long> arrivals = new ArrayList<>();
     StringBuilder text = new StringBuilder();
+    int events = 0;
     try (Stream<String> lines = response.body()) {
       Iterator<String> it = lines.iterator();
       while (it.hasNext()) {
         String line = it.next();
         if (line.startsWith("data: {\"seq\"")) {
-          arrivals.add(System.nanoTime());
           text.append(Gateway.json(line.substring(6)).get("text").asText());
+          if (++events == 3) {
+            JsonNode now = proxy.status(id);
+            assertEquals("running", now.get("state").asText(), "3 events came before the end");
+            assertTrue(now.get("tokens").asInt() < 400, now::toString);
+            proxy.cancel(id); // seen enough: end it, and read the rest to the end
+          }
         } else if (line.equals("event: done")) {
           break;
         }
       }
     }
-
+    assertTrue(events >= 3, events + " events");
     assertEquals(proxy.status(id).get("text").asText(), text.toString());
-    List<Long> gapsMs = new ArrayList<>();
-    for (int i = 1; i < arrivals.size(); i++) {
-      gapsMs.add(TimeUnit.NANOSECONDS.toMillis(arrivals.get(i) - arrivals.get(i - 1)));
-    }
-    long spread = gapsMs.stream().mapToLong(Long::longValue).sum();
-    long spaced = gapsMs.stream().filter(gap -> gap >= 50).count();
-    // a loaded machine may coalesce a few tokens into one event, never most of them
-    assertTrue(arrivals.size() >= 15, arrivals.size() + " events for 20 tokens");
-    assertTrue(spread >= 1_400, "tokens spread over " + spread + " ms, gaps " + gapsMs);
-    assertTrue(spaced >= arrivals.size() * 2 / 3, "gaps between events (ms): " + gapsMs);
   }
 
   @Test
