@@ -107,7 +107,11 @@ class GenerationsApiIT extends DeployedGateway {
     assertEquals("completed", status.get("state").asText());
     assertEquals("stop", status.get("finish_reason").asText());
     assertEquals(25, status.get("tokens").asInt());
-    assertTrue(status.get("text").asText().length() > 25, status.toString());
+    // the whole text: exactly what a reader replaying every token reassembles
+    SseReader replay = SseReader.open(gateway, id);
+    replay.awaitEnd();
+    assertEquals(replay.transcript().text(), status.get("text").asText());
+    assertEquals(25, replay.transcript().cursor());
     // The simulated model counts a prompt in words (5 here) plus 4 for the role framing.
     assertEquals(
         Gateway.json(

@@ -341,6 +341,10 @@ class HostileInputIT {
     return head.toString();
   }
 
+  private static long errors(WsClient client) {
+    return client.frames().stream().filter(f -> "error".equals(WsClient.type(f))).count();
+  }
+
   @Property(tries = 80, seed = SEED)
   void aBadWebSocketMessageGetsAnErrorFrameAndTheSocketStaysOpen(
       @ForAll("brokenRequests") String request, @ForAll("hostileText") String text) {
@@ -354,8 +358,11 @@ class HostileInputIT {
       client.awaitFrame(f -> "error".equals(WsClient.type(f)));
       client.send("{\"type\":\"generate\",\"ref\":\"hostile\",\"request\":" + request + "}");
       Gateway.await("an answer to each message", () -> client.frames().size() >= 2);
-      client.send(text);
+      long errorsBefore = errors(client);
+      client.send(text); // no protocol message: an error frame, never a close
       client.sendBinary(text.getBytes(StandardCharsets.UTF_8));
+      client.awaitFrame(f -> "unsupported_frame".equals(f.path("code").asText()));
+      Gateway.await("an error frame for each", () -> errors(client) >= errorsBefore + 2);
       client.send("{\"type\":\"cancel\",\"id\":\"gen_still_listening\"}");
       client.awaitFrame(f -> "gen_still_listening".equals(f.path("id").asText()));
     } finally {

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -99,12 +100,34 @@ class SecurityIT {
     return all.toArray(String[]::new);
   }
 
+  /** Every generation a test started, with its key: cancelled after each test. */
+  private static final List<String[]> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   /** Alice's (or another key's) new generation: slow enough to still run while a test looks. */
   private static JsonNode create(String who, Gateway.Spec spec) {
     HttpResponse<String> created =
         post("api/generations", spec.toString(), "Authorization", bearer(who));
     assertEquals(201, created.statusCode(), created.body());
-    return Gateway.json(created.body());
+    JsonNode generation = Gateway.json(created.body());
+    STARTED.add(new String[] {who, generation.get("id").asText()});
+    return generation;
+  }
+
+  /**
+   * Each test starts on a quiet gateway, whatever the one before it did or in what order they run:
+   * what it started is cancelled, and nothing runs on when the next begins.
+   */
+  @AfterEach
+  void cancelWhatTheTestStarted() {
+    for (String[] generation : STARTED) {
+      gateway.send(
+          gateway
+              .request("api/generations/" + generation[1])
+              .header("Authorization", bearer(generation[0]))
+              .DELETE()); // 200, or 409 if it had ended: either way it no longer runs
+    }
+    STARTED.clear();
+    Gateway.await("no generation left running", () -> liveStreams(bearer("alice")) == 0);
   }
 
   private static long liveStreams(String authorization) {
@@ -115,6 +138,15 @@ class SecurityIT {
 
   private static Gateway.Spec slow() {
     return Gateway.simulated("slow and long").length(400).maxTokens(400).tokensPerSecond(20);
+  }
+
+  /** With keys and no STREAMGATE_METRICS_ACCESS, a scraper on this host reads /metrics keyless. */
+  @Test
+  void metricsAreServedToThisHostByDefaultWhenKeysAreSet() throws Exception {
+    HttpResponse<String> metrics = gateway.get("metrics");
+    assertEquals(200, metrics.statusCode(), metrics.body());
+    assertTrue(metrics.body().contains("\njvm_memory_used_bytes{"), metrics.body());
+    Prometheus.assertLintClean(metrics.body());
   }
 
   @Test
@@ -553,8 +585,8 @@ class SecurityIT {
     // One socket may follow two generations at once.
     WsClient socket = Gateway.await(WsClient.connectAsync(gateway, "ws", "Authorization", bob));
     try {
-      socket.generate(slow());
-      socket.generate(slow());
+      STARTED.add(new String[] {"bob", socket.generate(slow())});
+      STARTED.add(new String[] {"bob", socket.generate(slow())});
       socket.send("{\"type\":\"generate\",\"ref\":\"third\",\"request\":" + slow() + "}");
       assertEquals(
           "too_many_streams",
