@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class OpenAiGeneratorTest {
 
@@ -194,19 +196,30 @@ class OpenAiGeneratorTest {
         "The upstream for model 'gone' refused the connection.", stream.terminal().errorMessage());
   }
 
-  @Test
-  void anErrorStatusCarriesTheUpstreamsOwnMessage() throws Exception {
+  /** Each error status maps to its own code, with the upstream's own message (JSON or text). */
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "401, upstream_auth, Incorrect API key provided",
+    "403, upstream_auth, Project does not have access",
+    "404, upstream_not_found, The model does not exist",
+    "429, upstream_rate_limited, Rate limit reached",
+    "500, upstream_error, The server had an error",
+    "503, upstream_error, Engine overloaded",
+  })
+  void anErrorStatusCarriesItsCodeAndTheUpstreamsOwnMessage(int status, String code, String message)
+      throws Exception {
     try (FakeUpstream upstream =
         new FakeUpstream(
-            status(429, "application/json"),
-            chunk("{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}"),
+            status(status, "application/json"),
+            chunk("{\"error\":{\"message\":\"" + message + "\",\"type\":\"x\"}}"),
             end())) {
       TokenStream stream = generate(upstream, Duration.ofSeconds(60));
       awaitEnd(stream);
-      assertEquals("upstream_rate_limited", stream.terminal().errorCode());
+      assertEquals(code, stream.terminal().errorCode());
       assertEquals(
-          "The upstream for model 'llama' answered 429: Rate limit reached",
+          "The upstream for model 'llama' answered " + status + ": " + message,
           stream.terminal().errorMessage());
+      assertEquals("", stream.text(), "no token from an error answer");
     }
   }
 

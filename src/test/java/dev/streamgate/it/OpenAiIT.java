@@ -362,6 +362,57 @@ class OpenAiIT extends DeployedGateway {
     assertEquals("cancel", status.get("on_disconnect").asText());
   }
 
+  /**
+   * A finished generation, read again by id: as one completion when the client does not ask for
+   * events (no Accept), and as a stream with its usage chunk when it asks with include_usage.
+   */
+  @Test
+  void aGenerationIsReadAgainByIdAsACompletionOrAStreamWithUsage() {
+    String id = gateway.createGeneration(Gateway.simulated("read me again").length(12));
+    JsonNode status = gateway.awaitEnded(id);
+    String text = status.get("text").asText();
+
+    HttpResponse<String> whole =
+        gateway.send(HttpRequest.newBuilder(gateway.uri("v1/chat/completions/chatcmpl-" + id)));
+    assertEquals(200, whole.statusCode(), whole.body());
+    OpenAiSchemas.assertConforms("CreateChatCompletionResponse", whole.body());
+    JsonNode completion = Gateway.json(whole.body());
+    assertEquals("chatcmpl-" + id, completion.get("id").asText());
+    assertEquals(text, completion.at("/choices/0/message/content").asText());
+    assertEquals("stop", completion.at("/choices/0/finish_reason").asText());
+
+    HttpResponse<String> streamed =
+        gateway.send(
+            HttpRequest.newBuilder(
+                    gateway.uri("v1/chat/completions/chatcmpl-" + id + "?include_usage=true"))
+                .header("Accept", "text/event-stream"));
+    assertEquals(200, streamed.statusCode(), streamed.body());
+    StringBuilder reassembled = new StringBuilder();
+    JsonNode usage = null;
+    List<String> data =
+        streamed
+            .body()
+            .lines()
+            .filter(l -> l.startsWith("data: "))
+            .map(l -> l.substring(6))
+            .toList();
+    assertEquals("[DONE]", data.get(data.size() - 1));
+    for (String chunk : data.subList(0, data.size() - 1)) {
+      OpenAiSchemas.assertConforms("CreateChatCompletionStreamResponse", chunk);
+      JsonNode json = Gateway.json(chunk);
+      reassembled.append(content(chunk));
+      if (json.hasNonNull("usage")) {
+        usage = json.get("usage");
+        assertEquals(0, json.get("choices").size(), "the usage chunk has no choices");
+      }
+    }
+    assertEquals(text, reassembled.toString());
+    assertTrue(usage != null, "a usage chunk, as include_usage asks: " + streamed.body());
+    assertEquals(status.at("/usage/prompt_tokens").asLong(), usage.get("prompt_tokens").asLong());
+    assertEquals(12, usage.get("completion_tokens").asLong());
+    assertEquals(status.at("/usage/total_tokens").asLong(), usage.get("total_tokens").asLong());
+  }
+
   private static String content(String data) {
     JsonNode chunk = Gateway.json(data);
     return chunk.path("choices").path(0).path("delta").path("content").asText("");

@@ -39,6 +39,49 @@ class SseIT extends DeployedGateway {
     }
   }
 
+  /**
+   * A reader that comes after the generation ended gets what the log holds coalesced: one event
+   * carries many tokens, {@code first_seq} to {@code seq}, and the text is still exact. The same on
+   * a WebSocket.
+   */
+  @Test
+  void aLateReaderGetsCoalescedEventsWithFirstSeqAndTheExactText() {
+    String id = gateway.createGeneration(richText().length(40));
+    String text = gateway.awaitEnded(id).get("text").asText();
+
+    SseReader reader = SseReader.open(gateway, id);
+    reader.awaitEnd();
+    assertEquals(text, reader.transcript().text());
+    List<JsonNode> tokens =
+        reader.events().stream()
+            .filter(e -> e.type().equals("token"))
+            .map(e -> Gateway.json(e.data()))
+            .toList();
+    assertTrue(
+        tokens.stream()
+            .anyMatch(
+                t -> t.has("first_seq") && t.get("first_seq").asLong() < t.get("seq").asLong()),
+        "an event carrying several tokens: " + tokens);
+    assertEquals(40, tokens.get(tokens.size() - 1).get("seq").asLong());
+
+    WsClient socket = WsClient.connect(gateway);
+    try {
+      socket.subscribe(id, 0);
+      socket.awaitEnd(id);
+      assertEquals(text, socket.transcript(id).text());
+      assertTrue(
+          socket.frames().stream()
+              .anyMatch(
+                  f ->
+                      "token".equals(WsClient.type(f))
+                          && f.has("first_seq")
+                          && f.get("first_seq").asLong() < f.get("seq").asLong()),
+          "a frame carrying several tokens: " + socket.frames());
+    } finally {
+      socket.close();
+    }
+  }
+
   @Test
   void sendsHeadersThatStopProxiesBuffering() {
     String id = gateway.createGeneration(simulated("headers").length(5));

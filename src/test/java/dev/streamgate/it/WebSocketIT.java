@@ -23,6 +23,59 @@ class WebSocketIT extends DeployedGateway {
     }
   }
 
+  /** An error frame for a cancel of nothing: every frame sent before it has arrived. */
+  private void barrier(String name) {
+    client.send("{\"type\":\"cancel\",\"id\":\"gen_" + name + "\"}");
+    client.awaitFrame(f -> ("gen_" + name).equals(f.path("id").asText()));
+  }
+
+  private long tokenFrames(String id) {
+    return client.frames().stream()
+        .filter(f -> "token".equals(WsClient.type(f)) && id.equals(f.path("id").asText()))
+        .count();
+  }
+
+  @Test
+  void unsubscribeStopsTheFramesOfThatGenerationAndLeavesItRunning() {
+    client = WsClient.connect(gateway);
+    String id =
+        gateway.createGeneration(simulated("unsubscribe me").length(60).tokensPerSecond(20));
+    client.subscribe(id, 0);
+    client.transcript(id); // made by subscribe; wait for a few tokens
+    Gateway.await("tokens over the socket", () -> client.transcript(id).cursor() >= 3);
+
+    client.send("{\"type\":\"unsubscribe\",\"id\":\"" + id + "\"}");
+    barrier("after_unsubscribe"); // the server has handled the unsubscribe
+    long seen = tokenFrames(id);
+    JsonNode end = gateway.awaitEnded(id); // it ran on to its end: only the socket left
+    assertEquals("completed", end.get("state").asText());
+    barrier("after_the_end");
+    assertEquals(seen, tokenFrames(id), "no token frame after the unsubscribe");
+    assertTrue(
+        client.frames().stream()
+            .noneMatch(f -> "done".equals(WsClient.type(f)) && id.equals(f.path("id").asText())),
+        "nor its end");
+    assertTrue(seen < 60, seen + " of 60 tokens came before");
+  }
+
+  /**
+   * The suite's STREAMGATE_KEEPALIVE is 1 s: a socket following a generation that says nothing yet
+   * gets WebSocket pings, so idle proxies keep it, and then its tokens.
+   */
+  @Test
+  void aSocketWaitingOnASilentGenerationGetsPings() {
+    client = WsClient.connect(gateway);
+    String id = gateway.createGeneration(simulated("think first").ttftMs(30_000).length(3));
+    client.subscribe(id, 0);
+    try {
+      Gateway.await("two pings while the model is silent", () -> client.pings() >= 2);
+      assertEquals(0, tokenFrames(id), "the pings came before any token");
+      barrier("still_open"); // and the socket still answers
+    } finally {
+      gateway.cancel(id);
+    }
+  }
+
   @Test
   void generateStreamsTheWholeGenerationAsTheStatusText() {
     client = WsClient.connect(gateway);

@@ -21,6 +21,8 @@ import java.util.function.Predicate;
  */
 final class WsClient implements WebSocket.Listener {
 
+  private final java.util.concurrent.atomic.AtomicInteger pings =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
   private final Map<String, Transcript> transcripts = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<JsonNode>> ends = new ConcurrentHashMap<>();
@@ -207,6 +209,18 @@ final class WsClient implements WebSocket.Listener {
       }
       default -> {} // started: read through awaitFrame
     }
+  }
+
+  /** WebSocket pings the server sent (the JDK client answers each with a pong by itself). */
+  int pings() {
+    return pings.get();
+  }
+
+  @Override
+  public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+    pings.incrementAndGet();
+    webSocket.request(1);
+    return null;
   }
 
   @Override
