@@ -52,6 +52,21 @@ class PrometheusIT extends DeployedGateway {
     Prometheus.assertLintClean(text);
   }
 
+  /** Every series name the gateway serves now, histogram and summary parts included. */
+  private java.util.Set<String> servedSeries() {
+    java.util.Set<String> served = new java.util.TreeSet<>();
+    for (String line : gateway.get("metrics").body().split("\n")) {
+      if (line.startsWith("# TYPE ")) {
+        String family = line.split(" ")[2];
+        served.add(family);
+        for (String suffix : List.of("_bucket", "_count", "_sum")) {
+          served.add(family + suffix);
+        }
+      }
+    }
+    return served;
+  }
+
   /**
    * The Grafana dashboard the compose file provisions asks only for series this runtime serves (a
    * renamed metric would leave a panel empty without a word). Tomcat's own series are not served on
@@ -71,17 +86,13 @@ class PrometheusIT extends DeployedGateway {
                             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")));
     assertEquals(200, chained.statusCode(), chained.body());
     gateway.get("api/generations/gen_AAAAAAAAAAAAAAAAAAAAAAAA"); // a 404: the errors counter
-    String text = gateway.get("metrics").body();
-    java.util.Set<String> served = new java.util.TreeSet<>();
-    for (String line : text.split("\n")) {
-      if (line.startsWith("# TYPE ")) {
-        String family = line.split(" ")[2];
-        served.add(family);
-        for (String suffix : List.of("_bucket", "_count", "_sum")) {
-          served.add(family + suffix);
-        }
-      }
-    }
+    // GC pauses are a timer made at the first collection the JVM reports: ask for one (this host
+    // may), and wait for the report, which comes on a JVM thread of its own
+    assertEquals(200, gateway.get("api/metrics?gc=true").statusCode());
+    Gateway.await(
+        "the first GC pause in the metrics",
+        () -> servedSeries().contains("jvm_gc_pause_seconds_sum"));
+    java.util.Set<String> served = servedSeries();
     String dashboard =
         java.nio.file.Files.readString(
             java.nio.file.Path.of("docker/grafana/dashboards/streamgate.json"));
