@@ -8,10 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,22 +20,8 @@ class AccessLogIT {
   void theAccessLogNeverHoldsATicketOrAKey() throws Exception {
     OwnLauncher launcher =
         OwnLauncher.start(Map.of("streamgate.api-keys", SecurityIT.key("alice")));
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Handler capture =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            lines.add(record.getMessage());
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger access = Logger.getLogger("streamgate.access");
-    access.addHandler(capture);
+    LogCapture access = LogCapture.of("streamgate.access");
+    List<String> lines = access.lines();
     try {
       Gateway gateway = launcher.gateway();
       HttpResponse<String> created =
@@ -67,7 +49,7 @@ class AccessLogIT {
         assertFalse(line.contains("ticket="), line);
       }
     } finally {
-      access.removeHandler(capture);
+      access.close();
       launcher.stop();
     }
   }

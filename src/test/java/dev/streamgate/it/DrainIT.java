@@ -10,10 +10,6 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,22 +22,8 @@ class DrainIT {
   @Test
   void readinessTurnsOffWhileTheNodeDrainsAndTheStopWaitsForTheLastGeneration() throws Exception {
     OwnLauncher launcher = OwnLauncher.start(Map.of("streamgate.drain-timeout", "120s"));
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Handler capture =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            lines.add(record.getMessage());
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger log = Logger.getLogger(StreamRegistry.class.getName());
-    log.addHandler(capture);
+    LogCapture log = LogCapture.of(StreamRegistry.class.getName());
+    List<String> lines = log.lines();
     CompletableFuture<Void> stopping = null;
     try {
       Gateway gateway = launcher.gateway();
@@ -90,7 +72,7 @@ class DrainIT {
       assertTrue(ended.contains(" tokens in "), ended);
       assertFalse(ended.contains(secret), "a prompt is never logged: " + ended);
     } finally {
-      log.removeHandler(capture);
+      log.close();
       if (stopping == null) {
         launcher.stop();
       } else {
