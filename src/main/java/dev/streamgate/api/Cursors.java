@@ -1,9 +1,12 @@
 package dev.streamgate.api;
 
 import dev.streamgate.stream.TokenStream;
+import java.util.regex.Pattern;
 
 /** Parses a client's cursor ("the last seq I have"), from a query parameter or a header. */
 public final class Cursors {
+
+  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,19}");
 
   private Cursors() {}
 
@@ -12,17 +15,22 @@ public final class Cursors {
     if (raw == null || raw.isEmpty()) {
       return 0;
     }
+    String text = raw.trim();
+    if (text.startsWith("-") && DIGITS.matcher(text.substring(1)).matches()) {
+      throw new ProblemException(400, "invalid_cursor", name + " must not be negative.");
+    }
     long cursor;
     try {
-      cursor = Long.parseLong(raw.trim());
-    } catch (NumberFormatException e) {
+      // Digits only: Long.parseLong alone would also take "+5", "-0" and non-ASCII digits.
+      cursor = DIGITS.matcher(text).matches() ? Long.parseLong(text) : -1;
+    } catch (NumberFormatException e) { // past Long.MAX_VALUE
+      cursor = -1;
+    }
+    if (cursor < 0) {
       throw new ProblemException(
           400,
           "invalid_cursor",
           name + " must be a whole number: the last seq the client has (0 for none).");
-    }
-    if (cursor < 0) {
-      throw new ProblemException(400, "invalid_cursor", name + " must not be negative.");
     }
     long last = stream.lastSeq();
     // A client that read from the producer's node may be ahead of this node's mirror of the log,

@@ -322,20 +322,64 @@ class HostileInputIT {
     try (Socket raw = new Socket("127.0.0.1", server.port())) {
       raw.setSoTimeout(30_000);
       raw.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-      String head = readHead(raw.getInputStream());
+      InputStream in = raw.getInputStream();
+      String head = readHead(in);
       String status = head.substring(0, Math.max(0, head.indexOf("\r\n")));
       if (status.startsWith("HTTP/1.1 200")) {
-        return; // it happened to be a valid cursor (e.g. "1" or "")
+        // Accepted: the header ended at its first line break, as HTTP says, and what came before
+        // it was a valid cursor (e.g. "1\r\nevent: done" is "1" and a header named "event"). The
+        // stream must resume right after that cursor: nothing after the break became a field.
+        String meant = text.split("[\r\n]", -1)[0].strip();
+        assertTrue(meant.matches("\\d*"), "accepted a header that is no cursor: " + head);
+        long cursor = meant.isEmpty() ? 0 : Long.parseLong(meant);
+        JsonNode first = Gateway.json(firstData(in, head));
+        if (first.has("seq")) {
+          long from =
+              first.has("first_seq") ? first.get("first_seq").asLong() : first.get("seq").asLong();
+          assertEquals(cursor + 1, from, "the first token after Last-Event-ID " + cursor);
+        } else {
+          assertEquals(cursor, first.get("tokens").asLong(), "ended right after the cursor");
+        }
+        return;
       }
       assertTrue(status.matches("HTTP/1\\.1 4\\d\\d.*"), head);
       assertFalse(head.contains("event: done"), head);
     }
   }
 
+  /** The first {@code data:} line of an event stream, read through its chunked encoding. */
+  private static String firstData(InputStream in, String head) throws IOException {
+    assertTrue(
+        head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked"), head);
+    StringBuilder body = new StringBuilder();
+    while (true) {
+      String size = line(in);
+      int length = Integer.parseInt(size.split(";")[0].strip(), 16);
+      assertTrue(length > 0, "the stream ended before its first event: " + body);
+      body.append(new String(in.readNBytes(length), StandardCharsets.UTF_8));
+      line(in); // the CRLF after a chunk
+      String[] lines = body.toString().split("\n", -1);
+      for (int i = 0; i < lines.length - 1; i++) { // the last is not yet a whole line
+        if (lines[i].startsWith("data: ")) {
+          return lines[i].substring("data: ".length());
+        }
+      }
+    }
+  }
+
+  private static String line(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0 && c != '\n') {
+      line.append((char) c);
+    }
+    return line.toString().strip();
+  }
+
   private static String readHead(InputStream in) throws IOException {
     StringBuilder head = new StringBuilder();
     int c;
-    while ((c = in.read()) >= 0 && !head.toString().endsWith("\r\n\r\n") && head.length() < 8192) {
+    while (!head.toString().endsWith("\r\n\r\n") && head.length() < 8192 && (c = in.read()) >= 0) {
       head.append((char) c);
     }
     return head.toString();

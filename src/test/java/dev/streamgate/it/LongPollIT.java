@@ -60,6 +60,30 @@ class LongPollIT extends DeployedGateway {
   }
 
   @Test
+  void waitsTwentyFiveSecondsWhenThePollNamesNoWait() {
+    // The first token comes only after 60 s, so nothing but the default wait can end this poll.
+    String id = gateway.createGeneration(simulated("slower than the default").ttftMs(60_000));
+    long started = System.nanoTime();
+
+    HttpResponse<String> response =
+        gateway.send(
+            gateway
+                .request("api/generations/" + id + "/poll?after=0")
+                .timeout(Duration.ofSeconds(90)) // past the client's usual 30 s
+                .GET());
+
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals(
+        Gateway.json("{\"tokens\":[],\"last_seq\":0,\"done\":false,\"finish_reason\":null}"),
+        Gateway.json(response.body()));
+    // A timer cannot fire early, so the lower bound holds on any machine; the upper one only says
+    // the answer was the default wait's, not the first token's at 60 s.
+    assertTrue(took.toMillis() >= 25_000 && took.toMillis() < 60_000, "answered after " + took);
+    gateway.cancel(id);
+  }
+
+  @Test
   void answersAParkedPollAsSoonAsTheNextTokenArrives() {
     // Timed from before the generation exists: no token can come sooner than its 1.5 s.
     long started = System.nanoTime();

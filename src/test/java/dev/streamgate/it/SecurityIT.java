@@ -663,7 +663,7 @@ class SecurityIT {
     return futures.stream().filter(CompletableFuture::isDone).findFirst().orElseThrow().join();
   }
 
-  private static Throwable handshakeFailure(java.util.concurrent.CompletableFuture<?> connecting) {
+  static Throwable handshakeFailure(java.util.concurrent.CompletableFuture<?> connecting) {
     try {
       connecting.get(30, TimeUnit.SECONDS);
       throw new AssertionError("the handshake was accepted");

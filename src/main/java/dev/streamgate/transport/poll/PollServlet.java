@@ -85,13 +85,12 @@ public class PollServlet extends HttpServlet {
     if (raw == null || raw.isEmpty()) {
       return DEFAULT_WAIT_SECONDS;
     }
-    try {
-      int wait = Integer.parseInt(raw.trim());
-      if (wait >= 0 && wait <= MAX_WAIT_SECONDS) {
+    String text = raw.trim();
+    if (text.matches("[0-9]{1,9}")) { // no sign, no non-ASCII digit (Integer.parseInt takes both)
+      int wait = Integer.parseInt(text);
+      if (wait <= MAX_WAIT_SECONDS) {
         return wait;
       }
-    } catch (NumberFormatException e) {
-      // answered below with the same problem as an out-of-range number
     }
     throw new ProblemException(
         Problem.of(
