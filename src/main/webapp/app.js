@@ -2,6 +2,7 @@
 // ever set with textContent.
 import { createStream, transports } from './js/streamgate.js';
 import { GapChart } from './js/gap-chart.js';
+import { setUpCompare } from './compare.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -50,6 +51,23 @@ setUpTransports();
 setUpControls();
 setUpApiKey();
 loadModels();
+setUpCompare({ apiKey, model: () => ui.model.value });
+setUpViews();
+
+/** #chat or #compare: one view at a time, linkable. */
+function setUpViews() {
+  const show = () => {
+    const compare = location.hash === '#compare';
+    $('chat-view').hidden = compare;
+    $('compare-view').hidden = !compare;
+    for (const [link, current] of [[$('view-chat'), !compare], [$('view-compare'), compare]]) {
+      if (current) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+  };
+  window.addEventListener('hashchange', show);
+  show();
+}
 
 function setUpTransports() {
   for (const [name, transport] of Object.entries(transports)) {

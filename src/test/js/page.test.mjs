@@ -238,3 +238,136 @@ describe('the chat page', { skip }, () => {
     });
   });
 });
+
+describe('the compare view', { skip }, () => {
+  let browser;
+
+  before(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  });
+
+  after(() => browser?.close());
+
+  async function openCompare(t, { viewport = { width: 1280, height: 1000 } } = {}) {
+    const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    t.after(() => context.close());
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(error));
+    page.on('console', (message) => message.type() === 'error' && errors.push(new Error(message.text())));
+    t.after(() => assert.deepEqual(errors.map(String), [], 'the page logged no errors'));
+    await page.goto(`${BASE_URL}/#compare`);
+    await page.getByRole('heading', { name: 'Which transport? Race them.' }).waitFor(WAIT);
+    return page;
+  }
+
+  /** Fills the race's settings, presses Race, and waits for the verdict; returns each column and the server's view. */
+  async function race(page, { tokens, rate, ttft, latency = 'none', drops = 'none', reader = 'keeps up' }) {
+    await page.getByLabel('Tokens', { exact: true }).fill(String(tokens));
+    await page.getByLabel('Tokens / s').fill(String(rate));
+    await page.getByLabel('First token after (ms)').fill(String(ttft));
+    await page.getByLabel('Added latency').selectOption({ label: latency });
+    await page.getByLabel('Drops').selectOption({ label: drops });
+    await page.getByLabel('Reader').selectOption({ label: reader });
+    await page.getByRole('button', { name: 'Race' }).click();
+    const verdict = page.locator('#verdict');
+    await page.locator('#verdict[data-outcome="done"], #verdict[data-outcome="failed"]').waitFor({ timeout: 60_000 });
+    const id = await page.locator('#columns').getAttribute('data-generation-id');
+    const columns = await page.locator('.column').evaluateAll((nodes) =>
+      nodes.map((c) => ({
+        transport: c.dataset.transport,
+        state: c.dataset.state,
+        text: c.querySelector('.column-text').textContent,
+        ttftMs: Number(c.dataset.ttftMs),
+        reconnects: Number(c.dataset.reconnects),
+      })),
+    );
+    return { verdict: await verdict.textContent(), outcome: await verdict.getAttribute('data-outcome'), columns, server: await status(id) };
+  }
+
+  function assertEveryColumnHasTheServersText({ columns, server, verdict, outcome }) {
+    assert.equal(server.state, 'completed');
+    assert.deepEqual(columns.map((c) => c.transport), TRANSPORTS, 'a column for every transport');
+    for (const column of columns) {
+      assert.equal(column.state, 'done', column.transport);
+      assert.equal(column.text, server.text, `${column.transport} shows exactly the server's text`);
+    }
+    assert.equal(outcome, 'done', verdict);
+    assert.ok(verdict.startsWith(`All 4 texts are identical, and equal to the gateway's own (${server.text.length} characters).`), verdict);
+  }
+
+  test('streams one generation over every transport at once, each column with the exact text', async (t) => {
+    const page = await openCompare(t);
+    const result = await race(page, { tokens: 60, rate: 60, ttft: 20 });
+    assertEveryColumnHasTheServersText(result);
+    assert.match(result.verdict, / finished first/);
+    for (const column of result.columns) assert.equal(column.reconnects, 0, column.transport);
+  });
+
+  test('with drops, every column resumes and still ends with the exact text (screenshot)', async (t) => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    // 200 tokens at 40/s stream for at least 5 s on the server, so the cut at 3 s finds every column connected.
+    const page = await openCompare(t);
+    const result = await race(page, { tokens: 200, rate: 40, ttft: 100, drops: 'cut every connection every 3 s' });
+    assertEveryColumnHasTheServersText(result);
+    for (const column of result.columns) assert.ok(column.reconnects > 0, `${column.transport} reconnected: ${column.reconnects}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare.png') });
+  });
+
+  test('with added latency, long polling pays it on its first token and the push transports do not', async (t) => {
+    const page = await openCompare(t);
+    // The first token exists 1.5 s after the generation starts (after Race is pressed). A long poll's
+    // answer is held the added 1 s, so its first token shows after 2.5 s at the earliest, whatever the
+    // machine. SSE, WebSocket and fetch paid the 1 s once, while the generation was still thinking,
+    // so theirs show after 1.5 s plus their own delivery time (tens of ms; the bound allows 1 s).
+    const result = await race(page, { tokens: 20, rate: 50, ttft: 1500, latency: '1 s per round trip' });
+    assertEveryColumnHasTheServersText(result);
+    const ttft = Object.fromEntries(result.columns.map((c) => [c.transport, c.ttftMs]));
+    assert.ok(ttft.poll >= 2500, `long polling's first token after ${ttft.poll} ms`);
+    for (const push of ['sse', 'ws', 'openai']) {
+      assert.ok(ttft[push] >= 1500 && ttft[push] < 2500, `${push}'s first token after ${ttft[push]} ms`);
+    }
+    assert.match(result.verdict, /Long polling \+\d/, 'long polling finished last, and the page says by how much');
+  });
+
+  test('ten EventSource streams: over HTTP/1.1 no more than six run at once; over one WebSocket all ten do', async (t) => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const page = await openCompare(t);
+    // Each stream runs at least 4 s on the server: the four that wait for a connection wait that long.
+    await page.getByLabel('Tokens', { exact: true }).fill('120');
+    await page.getByLabel('Tokens / s').fill('30');
+    await page.getByLabel('First token after (ms)').fill('100');
+    const result = page.locator('#many-result');
+    const run = async (label) => {
+      await page.getByRole('combobox', { name: 'Transport' }).selectOption({ label });
+      await page.getByRole('button', { name: 'Open 10 streams' }).click();
+      await page.locator('#many-result[data-outcome="running"]').waitFor(WAIT);
+      await page.locator('#many-result[data-outcome="done"]').waitFor({ timeout: 90_000 });
+      return { mostAtOnce: Number(await result.getAttribute('data-most-at-once')), waited: Number(await result.getAttribute('data-waited')), text: await result.textContent() };
+    };
+
+    const sse = await run('SSE');
+    assert.ok(sse.mostAtOnce <= 6, sse.text);
+    assert.ok(sse.waited >= 4, sse.text);
+    assert.match(sse.text, /^10 SSE streams: at most [1-6] streamed at once\. \d+ got no token until another stream had ended/);
+    await page.locator('#many-lanes').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare-many.png'), fullPage: true });
+
+    const ws = await run('WebSocket');
+    assert.equal(ws.mostAtOnce, 10, ws.text);
+    assert.equal(ws.waited, 0, ws.text);
+  });
+
+  test('fits a phone (screenshot at 390 px)', async (t) => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const page = await openCompare(t, { viewport: { width: 390, height: 844 } });
+    const result = await race(page, { tokens: 40, rate: 60, ttft: 20, reader: 'slow: one frame per 50 ms' });
+    assertEveryColumnHasTheServersText(result);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'nothing is wider than a phone screen');
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare-narrow.png'), fullPage: true });
+  });
+});
