@@ -301,13 +301,19 @@ async function many(ui, gateway, settings, transport) {
   ui.manyResult.dataset.mostAtOnce = String(mostAtOnce);
   ui.manyResult.dataset.waited = String(waited.length);
   ui.manyResult.dataset.outcome = failed ? 'failed' : 'done';
-  const parts = [`${MANY} ${nameOf(transport)} streams: at most ${mostAtOnce} streamed at once.`];
+  const parts = [`${MANY} ${nameOf(transport)} streams${overProtocol()}: at most ${mostAtOnce} streamed at once.`];
   if (waited.length) {
     const longest = Math.max(...waited.map((l) => l.firstAt));
     parts.push(`${waited.length} got no token until another stream had ended (the last after ${formatMs(longest)}): the browser had no free connection for them.`);
   }
   if (failed) parts.push(`${failed} failed.`);
   ui.manyResult.textContent = parts.join(' ');
+}
+
+/** " over HTTP/2" or " over HTTP/1.1": what this page's own connection speaks, as the browser says. */
+function overProtocol() {
+  const protocol = performance.getEntriesByType('navigation')[0]?.nextHopProtocol;
+  return { h2: ' over HTTP/2', 'http/1.1': ' over HTTP/1.1', h3: ' over HTTP/3' }[protocol] ?? '';
 }
 
 /** One stream's lane: waiting (connection requested, nothing yet), then streaming, on one time axis. */

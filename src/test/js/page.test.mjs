@@ -352,7 +352,7 @@ describe('the compare view', { skip }, () => {
     const sse = await run('SSE');
     assert.ok(sse.mostAtOnce <= 6, sse.text);
     assert.ok(sse.waited >= 4, sse.text);
-    assert.match(sse.text, /^10 SSE streams: at most [1-6] streamed at once\. \d+ got no token until another stream had ended/);
+    assert.match(sse.text, /^10 SSE streams over HTTP\/1\.1: at most [1-6] streamed at once\. \d+ got no token until another stream had ended/);
     await page.locator('#many-lanes').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'compare-many.png'), fullPage: true });
 

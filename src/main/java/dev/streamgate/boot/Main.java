@@ -12,6 +12,7 @@ import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.coyote.http11.Http11NioProtocol;
+import org.apache.coyote.http2.Http2Protocol;
 
 /**
  * Serves the built webapp on embedded Tomcat: {@code mvn -q -DskipTests package exec:java}. Port
@@ -34,7 +35,10 @@ public final class Main {
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> drainAndStop(tomcat), "streamgate-shutdown"));
     System.out.println(
-        "StreamGate is serving on http://localhost:" + tomcat.getConnector().getLocalPort() + "/");
+        "StreamGate is serving on http://localhost:"
+            + tomcat.getConnector().getLocalPort()
+            + "/"
+            + (tlsPort(tomcat) < 0 ? "" : " and https://localhost:" + tlsPort(tomcat) + "/"));
     tomcat.getServer().await();
   }
 
@@ -65,6 +69,12 @@ public final class Main {
       throw cannotStart(bad);
     }
     boolean accessLog = settings.accessLog();
+    Tls tls;
+    try {
+      tls = Tls.of(settings);
+    } catch (IllegalArgumentException bad) {
+      throw cannotStart(bad);
+    }
     Tomcat tomcat = new Tomcat();
     Path base = Files.createTempDirectory("streamgate-tomcat");
     tomcat.setBaseDir(base.toString());
@@ -72,7 +82,14 @@ public final class Main {
     Connector connector = new Connector(new StreamingHttp11Protocol());
     connector.setPort(port);
     configure(connector);
+    connector.addUpgradeProtocol(http2()); // h2c, by upgrade or with prior knowledge
     tomcat.setConnector(connector);
+    if (tls != null) {
+      Connector secure = new Connector(new StreamingHttp11Protocol());
+      configure(secure);
+      tls.secure(secure);
+      tomcat.getService().addConnector(secure);
+    }
     if (accessLog) {
       tomcat.getHost().getPipeline().addValve(new AccessLog());
     }
@@ -92,6 +109,17 @@ public final class Main {
     context.setParentClassLoader(Main.class.getClassLoader());
     Thread.currentThread().setContextClassLoader(Main.class.getClassLoader());
     tomcat.start();
+    for (Connector started : tomcat.getService().findConnectors()) {
+      if (!started.getState().isAvailable()) {
+        tomcat.stop();
+        tomcat.destroy();
+        throw new IllegalStateException(
+            "StreamGate did not start: port "
+                + started.getPort()
+                + (started.getSecure() ? " (STREAMGATE_TLS_PORT)" : " (STREAMGATE_PORT)")
+                + " could not be opened; the reason is in the log above.");
+      }
+    }
     if (!context.getState().isAvailable()) {
       // The webapp refused to start (a bad setting names itself in the log above): do not go on
       // serving 404s as if nothing were wrong.
@@ -160,6 +188,26 @@ public final class Main {
     if (connector.getProtocolHandler() instanceof Http11NioProtocol http) {
       http.setUseSendfile(false);
     }
+  }
+
+  /**
+   * HTTP/2 for both connectors: h2c on the plain one (by upgrade or with prior knowledge), h2 by
+   * ALPN on the TLS one. Tomcat's defaults hold: 100 streams a connection (a browser puts every
+   * stream to an origin on one connection) and 20 of them in a request thread at once, so one
+   * connection cannot take every thread.
+   */
+  static Http2Protocol http2() {
+    return new Http2Protocol();
+  }
+
+  /** The HTTPS connector's port, or -1 when STREAMGATE_TLS_CERT is not set. */
+  public static int tlsPort(Tomcat tomcat) {
+    for (Connector connector : tomcat.getService().findConnectors()) {
+      if (connector.getSecure()) {
+        return connector.getLocalPort();
+      }
+    }
+    return -1;
   }
 
   /**

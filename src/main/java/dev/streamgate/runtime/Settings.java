@@ -322,6 +322,20 @@ public class Settings {
         });
   }
 
+  /** The launcher's HTTPS port when STREAMGATE_TLS_CERT is set; 0 picks a free one. */
+  public int tlsPort() {
+    return once(
+        "tlsPort",
+        () -> {
+          int port = integer("STREAMGATE_TLS_PORT", 8443);
+          if (port > 65_535) {
+            throw new IllegalArgumentException(
+                "STREAMGATE_TLS_PORT is not a port (0 to 65535): " + port);
+          }
+          return port;
+        });
+  }
+
   /** Connections the launcher's connector holds open. */
   public int maxConnections() {
     return once("maxConnections", () -> atLeastOne("STREAMGATE_MAX_CONNECTIONS", 20_000));
@@ -370,6 +384,7 @@ public class Settings {
   /** Reads and checks the launcher's own settings (with {@link #checkAll}, before it listens). */
   public void checkLauncher() {
     port();
+    tlsPort();
     address();
     maxConnections();
     maxThreads();

@@ -79,12 +79,20 @@ class BadSettingsIT {
         Arguments.of("STREAMGATE_REDIS_PASSWORD", "hunter2"), // without a URL
         Arguments.of("STREAMGATE_REDIS_LEASE", "0s"),
         Arguments.of("STREAMGATE_REDIS_TIMEOUT", "0s"),
-        Arguments.of("STREAMGATE_NODE_ID", "has spaces"));
+        Arguments.of("STREAMGATE_NODE_ID", "has spaces"),
+        Arguments.of("STREAMGATE_TLS_CERT", "/nonexistent/gateway.pem"),
+        Arguments.of("STREAMGATE_TLS_KEY", "/nonexistent/gateway.key"), // without a certificate
+        Arguments.of("STREAMGATE_TLS_PASSWORD", "hunter2"), // without a certificate
+        Arguments.of("STREAMGATE_TLS_PORT", "70000"));
   }
 
   /** Secrets: the refusal names the setting but never repeats the value. */
   private static final Set<String> SECRETS =
-      Set.of("STREAMGATE_API_KEYS", "STREAMGATE_TICKET_SECRET", "STREAMGATE_REDIS_PASSWORD");
+      Set.of(
+          "STREAMGATE_API_KEYS",
+          "STREAMGATE_TICKET_SECRET",
+          "STREAMGATE_REDIS_PASSWORD",
+          "STREAMGATE_TLS_PASSWORD");
 
   @ParameterizedTest(name = "{0}={1}")
   @MethodSource("badValues")

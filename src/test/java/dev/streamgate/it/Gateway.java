@@ -42,9 +42,20 @@ final class Gateway {
           .build();
 
   private final URI base;
+  private final HttpClient client;
 
   Gateway(URL base) {
+    this(base, HTTP);
+  }
+
+  /** The gateway at {@code base} through {@code client} (e.g. one that speaks HTTP/2). */
+  Gateway(URL base, HttpClient client) {
     this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
+    this.client = client;
+  }
+
+  HttpClient client() {
+    return client;
   }
 
   URI uri(String path) {
@@ -148,7 +159,8 @@ final class Gateway {
 
   private void pollNext(String id, Polling polling) {
     String query = "after=" + polling.transcript().cursor() + "&wait=20";
-    HTTP.sendAsync(
+    client
+        .sendAsync(
             request("api/generations/" + id + "/poll?" + query).build(),
             HttpResponse.BodyHandlers.ofString())
         .whenComplete(
@@ -207,7 +219,7 @@ final class Gateway {
 
   HttpResponse<String> send(HttpRequest.Builder request) {
     try {
-      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

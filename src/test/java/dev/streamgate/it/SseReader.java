@@ -63,7 +63,8 @@ final class SseReader implements Flow.Subscriber<String> {
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
     }
-    Gateway.HTTP
+    gateway
+        .client()
         .sendAsync(request.build(), reader::bodyHandler)
         .whenComplete(
             (response, failure) -> {
