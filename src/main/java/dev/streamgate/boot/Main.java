@@ -82,12 +82,14 @@ public final class Main {
     Connector connector = new Connector(new StreamingHttp11Protocol());
     connector.setPort(port);
     configure(connector);
-    connector.addUpgradeProtocol(http2()); // h2c, by upgrade or with prior knowledge
+    if (settings.http2()) {
+      connector.addUpgradeProtocol(http2()); // h2c, by upgrade or with prior knowledge
+    }
     tomcat.setConnector(connector);
     if (tls != null) {
       Connector secure = new Connector(new StreamingHttp11Protocol());
       configure(secure);
-      tls.secure(secure);
+      tls.secure(secure, settings.http2());
       tomcat.getService().addConnector(secure);
     }
     if (accessLog) {
@@ -191,10 +193,10 @@ public final class Main {
   }
 
   /**
-   * HTTP/2 for both connectors: h2c on the plain one (by upgrade or with prior knowledge), h2 by
-   * ALPN on the TLS one. Tomcat's defaults hold: 100 streams a connection (a browser puts every
-   * stream to an origin on one connection) and 20 of them in a request thread at once, so one
-   * connection cannot take every thread.
+   * HTTP/2 for both connectors when STREAMGATE_HTTP2 is on: h2c on the plain one (by upgrade or
+   * with prior knowledge), h2 by ALPN on the TLS one. Tomcat's defaults hold: 100 streams a
+   * connection (a browser puts every stream to an origin on one connection) and 20 of them in a
+   * request thread at once, so one connection cannot take every thread.
    */
   static Http2Protocol http2() {
     return new Http2Protocol();

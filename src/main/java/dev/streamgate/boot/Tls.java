@@ -167,8 +167,11 @@ record Tls(Path cert, Path key, String password, int port) {
     }
   }
 
-  /** Makes {@code connector} (configured as the plain one is) the HTTPS one, with h2 by ALPN. */
-  void secure(Connector connector) {
+  /**
+   * Makes {@code connector} (configured as the plain one is) the HTTPS one, with h2 by ALPN when
+   * {@code http2}.
+   */
+  void secure(Connector connector, boolean http2) {
     connector.setPort(port);
     connector.setSecure(true);
     connector.setScheme("https");
@@ -187,6 +190,8 @@ record Tls(Path cert, Path key, String password, int port) {
     }
     host.addCertificate(certificate);
     connector.addSslHostConfig(host);
-    connector.addUpgradeProtocol(Main.http2());
+    if (http2) {
+      connector.addUpgradeProtocol(Main.http2());
+    }
   }
 }

@@ -322,6 +322,15 @@ public class Settings {
         });
   }
 
+  /**
+   * Whether the launcher speaks HTTP/2: h2 by ALPN on its HTTPS port, h2c on the plain one. Off by
+   * default: Tomcat writes HTTP/2 frames with blocking socket writes on the writing thread, so a
+   * client that stops reading can hold a delivery thread for its write timeout (see the README).
+   */
+  public boolean http2() {
+    return once("http2", () -> bool("STREAMGATE_HTTP2", false));
+  }
+
   /** The launcher's HTTPS port when STREAMGATE_TLS_CERT is set; 0 picks a free one. */
   public int tlsPort() {
     return once(
@@ -385,6 +394,7 @@ public class Settings {
   public void checkLauncher() {
     port();
     tlsPort();
+    http2();
     address();
     maxConnections();
     maxThreads();

@@ -83,7 +83,8 @@ class BadSettingsIT {
         Arguments.of("STREAMGATE_TLS_CERT", "/nonexistent/gateway.pem"),
         Arguments.of("STREAMGATE_TLS_KEY", "/nonexistent/gateway.key"), // without a certificate
         Arguments.of("STREAMGATE_TLS_PASSWORD", "hunter2"), // without a certificate
-        Arguments.of("STREAMGATE_TLS_PORT", "70000"));
+        Arguments.of("STREAMGATE_TLS_PORT", "70000"),
+        Arguments.of("STREAMGATE_HTTP2", "maybe"));
   }
 
   /** Secrets: the refusal names the setting but never repeats the value. */
@@ -140,7 +141,7 @@ class BadSettingsIT {
   @Test
   void everySettingInTheReadmeIsCovered() throws Exception {
     Set<String> documented =
-        Pattern.compile("`(STREAMGATE_[A-Z][A-Z_]*[A-Z])`")
+        Pattern.compile("`(STREAMGATE_[A-Z][A-Z0-9_]*[A-Z0-9])`")
             .matcher(Files.readString(Path.of("README.md")))
             .results()
             .map(m -> m.group(1))

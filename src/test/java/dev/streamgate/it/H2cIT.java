@@ -14,23 +14,22 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cleartext HTTP/2 (h2c) on the plain port of each runtime, for proxies and clients inside a
- * cluster: by {@code Upgrade: h2c} (the JDK client's way) and with prior knowledge (a raw socket
- * sends the connection preface), and every transport that rides on HTTP over it.
+ * Cleartext HTTP/2 (h2c) on the launcher's plain port with STREAMGATE_HTTP2, for proxies and
+ * clients inside a cluster: by {@code Upgrade: h2c} (the JDK client's way) and with prior knowledge
+ * (a raw socket sends the connection preface), and every transport that rides on HTTP over it.
+ * Without the setting the launcher stays on HTTP/1.1.
  */
-@Tag("own-server")
 class H2cIT {
 
-  private static OwnGateway server;
+  private static OwnLauncher server;
   private static Gateway h2c;
 
   @BeforeAll
   static void start() throws Exception {
-    server = OwnGateway.start(Map.of());
+    server = OwnLauncher.start(Map.of("streamgate.http2", "true"));
     h2c =
         new Gateway(
             server.gateway().uri("").toURL(),
@@ -51,6 +50,19 @@ class H2cIT {
     assertEquals(200, upgraded.statusCode());
     assertEquals(HttpClient.Version.HTTP_2, upgraded.version());
     Http2IT.everyHttpTransportStreamsOver(h2c);
+  }
+
+  @Test
+  void withoutTheSettingTheLauncherStaysOnHttp11() throws Exception {
+    OwnLauncher plain = OwnLauncher.start(Map.of());
+    try {
+      HttpResponse<String> answer =
+          new Gateway(plain.gateway().uri("").toURL(), h2c.client()).get("health");
+      assertEquals(200, answer.statusCode());
+      assertEquals(HttpClient.Version.HTTP_1_1, answer.version(), "the upgrade is declined");
+    } finally {
+      plain.stop();
+    }
   }
 
   @Test

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * HTTPS on the launcher: h2 by ALPN (STREAMGATE_TLS_CERT and _KEY, PEM, made here by keytool),
- * HTTP/1.1 for clients that do not offer h2, every transport that rides on HTTP working over it,
- * and a browser running ten event streams at once on one connection. Cleartext HTTP/2 on every
- * runtime: H2cIT.
+ * HTTPS on the launcher with STREAMGATE_HTTP2: h2 by ALPN (STREAMGATE_TLS_CERT and _KEY, PEM, made
+ * here by keytool), HTTP/1.1 for clients that do not offer h2, every transport that rides on HTTP
+ * working over it, and a browser running ten event streams at once on one connection. Cleartext
+ * HTTP/2 on every runtime: H2cIT.
  */
 class Http2IT {
 
@@ -36,9 +36,14 @@ class Http2IT {
     launcher =
         OwnLauncher.start(
             Map.of(
-                "streamgate.tls-cert", certificate.certPem().toString(),
-                "streamgate.tls-key", certificate.keyPem().toString(),
-                "streamgate.tls-port", "0"));
+                "streamgate.tls-cert",
+                certificate.certPem().toString(),
+                "streamgate.tls-key",
+                certificate.keyPem().toString(),
+                "streamgate.tls-port",
+                "0",
+                "streamgate.http2",
+                "true"));
     tlsPort = Main.tlsPort(launcher.tomcat());
     assertTrue(tlsPort > 0, "an HTTPS port");
   }
