@@ -83,13 +83,13 @@ public final class Main {
     connector.setPort(port);
     configure(connector);
     if (settings.http2()) {
-      connector.addUpgradeProtocol(http2()); // h2c, by upgrade or with prior knowledge
+      connector.addUpgradeProtocol(http2(settings)); // h2c, by upgrade or with prior knowledge
     }
     tomcat.setConnector(connector);
     if (tls != null) {
       Connector secure = new Connector(new StreamingHttp11Protocol());
       configure(secure);
-      tls.secure(secure, settings.http2());
+      tls.secure(secure, settings.http2() ? http2(settings) : null);
       tomcat.getService().addConnector(secure);
     }
     if (accessLog) {
@@ -194,12 +194,17 @@ public final class Main {
 
   /**
    * HTTP/2 for both connectors when STREAMGATE_HTTP2 is on: h2c on the plain one (by upgrade or
-   * with prior knowledge), h2 by ALPN on the TLS one. Tomcat's defaults hold: 100 streams a
+   * with prior knowledge), h2 by ALPN on the TLS one. Tomcat writes HTTP/2 frames with blocking
+   * socket writes, so the gateway writes to HTTP/2 clients on threads of their own (Scheduling's
+   * blockingWrites), and a write may block as long as the stuck timeout, after which the gateway
+   * drops the client anyway (Tomcat's default is 5 s). Tomcat's other defaults hold: 100 streams a
    * connection (a browser puts every stream to an origin on one connection) and 20 of them in a
    * request thread at once, so one connection cannot take every thread.
    */
-  static Http2Protocol http2() {
-    return new Http2Protocol();
+  static Http2Protocol http2(Settings settings) {
+    Http2Protocol http2 = new Http2Protocol();
+    http2.setWriteTimeout(settings.stuckTimeout().toMillis());
+    return http2;
   }
 
   /** The HTTPS connector's port, or -1 when STREAMGATE_TLS_CERT is not set. */

@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Locale;
 import org.apache.catalina.connector.Connector;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.tomcat.util.net.SSLHostConfig;
 import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 import org.apache.tomcat.util.net.jsse.PEMFile;
@@ -169,9 +170,9 @@ record Tls(Path cert, Path key, String password, int port) {
 
   /**
    * Makes {@code connector} (configured as the plain one is) the HTTPS one, with h2 by ALPN when
-   * {@code http2}.
+   * {@code http2} is given.
    */
-  void secure(Connector connector, boolean http2) {
+  void secure(Connector connector, Http2Protocol http2) {
     connector.setPort(port);
     connector.setSecure(true);
     connector.setScheme("https");
@@ -190,8 +191,8 @@ record Tls(Path cert, Path key, String password, int port) {
     }
     host.addCertificate(certificate);
     connector.addSslHostConfig(host);
-    if (http2) {
-      connector.addUpgradeProtocol(Main.http2());
+    if (http2 != null) {
+      connector.addUpgradeProtocol(http2);
     }
   }
 }

@@ -27,6 +27,7 @@ public final class Follower {
   private final FrameSink sink;
   private final Executor worker;
   private final boolean inline;
+  private final boolean writesBlock;
   private final Delivery delivery;
   private final Runnable onChange = this::signal;
   private final AtomicBoolean busy = new AtomicBoolean(); // someone is draining or writing
@@ -49,12 +50,28 @@ public final class Follower {
       Executor worker,
       boolean inline,
       Delivery delivery) {
+    this(stream, cursor, sink, worker, inline, delivery, false);
+  }
+
+  /**
+   * {@code writesBlock}: the sink's writes may block the calling thread (HTTP/2), so every call to
+   * it, the first write and a drop included, runs on {@code worker}, never on the caller's thread.
+   */
+  Follower(
+      TokenStream stream,
+      long cursor,
+      FrameSink sink,
+      Executor worker,
+      boolean inline,
+      Delivery delivery,
+      boolean writesBlock) {
     this.stream = stream;
     this.cursor = cursor;
     this.sink = sink;
     this.worker = worker;
-    this.inline = inline;
+    this.inline = inline && !writesBlock;
     this.delivery = delivery;
+    this.writesBlock = writesBlock;
   }
 
   /** Opens the sink, then sends what the log already holds; on the calling thread if it can. */
@@ -63,8 +80,16 @@ public final class Follower {
     delivery.opened();
     stream.readOver(delivery.transport());
     stream.addListener(onChange);
-    Write open = new Write(null);
     writeStartedNanos = System.nanoTime();
+    if (writesBlock) {
+      resume(this::open);
+    } else {
+      open();
+    }
+  }
+
+  private void open() {
+    Write open = new Write(null);
     sink.open(open);
     if (open.returned()) {
       continueAfter(open.failure);
@@ -106,8 +131,20 @@ public final class Follower {
   public void abort(String reason) {
     if (closed.compareAndSet(false, true)) {
       stream.removeListener(onChange);
-      sink.abort();
+      if (writesBlock) {
+        execute(sink::abort); // it waits for a blocked write to give up, on a thread of its own
+      } else {
+        sink.abort();
+      }
       delivery.closed(reason);
+    }
+  }
+
+  private void execute(Runnable task) {
+    try {
+      worker.execute(task);
+    } catch (RejectedExecutionException shuttingDown) {
+      task.run();
     }
   }
 

@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -93,11 +94,27 @@ public class Followers {
 
   /** The same, telling {@code delivery} what the client was sent (the transport's metrics). */
   public Follower follow(TokenStream stream, long after, FrameSink sink, Delivery delivery) {
+    return follow(stream, after, sink, delivery, false);
+  }
+
+  /**
+   * The same for a client whose writes may block the writing thread ({@code writesBlock}: HTTP/2):
+   * its writes, keepalives and drops all run on {@link #blockingWrites()}.
+   */
+  public Follower follow(
+      TokenStream stream, long after, FrameSink sink, Delivery delivery, boolean writesBlock) {
     Follower follower =
-        new Follower(stream, after, sink, scheduling.delivery(), inlineWrites, delivery);
+        writesBlock
+            ? new Follower(stream, after, sink, blockingWrites(), false, delivery, true)
+            : new Follower(stream, after, sink, scheduling.delivery(), inlineWrites, delivery);
     active.add(follower);
     follower.start();
     return follower;
+  }
+
+  /** Where writes that may block the writing thread go (HTTP/2): see Scheduling. */
+  public Executor blockingWrites() {
+    return scheduling.blockingWrites();
   }
 
   public int size() {
@@ -111,18 +128,21 @@ public class Followers {
 
   /**
    * For a one-shot answer (a long poll's, a whole completion's) still going out to a slow client:
-   * after the stuck timeout, runs {@code drop}, which says whether it still had to drop anything.
+   * after the stuck timeout, runs {@code drop}, which says whether it still had to drop anything;
+   * on {@link #blockingWrites()} if {@code writesBlock} (HTTP/2), as it waits for a blocked write.
    */
-  public void dropIfStuck(BooleanSupplier drop) {
+  public void dropIfStuck(BooleanSupplier drop, boolean writesBlock) {
+    Runnable dropNow =
+        () -> {
+          if (drop.getAsBoolean()) {
+            stuckDrops.increment();
+            LOG.info("dropped a client stuck on its answer");
+          }
+        };
     scheduling
         .timers()
         .schedule(
-            () -> {
-              if (drop.getAsBoolean()) {
-                stuckDrops.increment();
-                LOG.info("dropped a client stuck on its answer");
-              }
-            },
+            writesBlock ? () -> blockingWrites().execute(dropNow) : dropNow,
             settings.stuckTimeout().toNanos(),
             TimeUnit.NANOSECONDS);
   }

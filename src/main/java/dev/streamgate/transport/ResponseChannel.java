@@ -62,6 +62,16 @@ public final class ResponseChannel implements AsyncListener, WriteListener {
   }
 
   /**
+   * Whether a write to {@code request}'s response may block the writing thread however the response
+   * is used: over HTTP/2, Tomcat writes each DATA frame with a blocking socket write (up to its
+   * write timeout) even in non-blocking mode. Such writes go to threads of their own
+   * (Followers#blockingWrites), never to the delivery threads or the timers.
+   */
+  public static boolean writesBlock(jakarta.servlet.ServletRequest request) {
+    return request.getProtocol().startsWith("HTTP/2");
+  }
+
+  /**
    * Takes over an async request's response (the container's own, not a wrapper): registers for the
    * container's callbacks and switches its output to non-blocking. {@code release} runs once, when
    * the response ends in any way.

@@ -103,7 +103,7 @@ class StalledClientsIT extends DeployedGateway {
 
   // ---- the stalled clients -------------------------------------------------------------------
 
-  private Gateway.Spec huge(int seed) {
+  static Gateway.Spec huge(int seed) {
     return Gateway.simulated(HUGE_PROMPT)
         .seed(seed)
         .ttftMs(0)
@@ -209,7 +209,7 @@ class StalledClientsIT extends DeployedGateway {
 
   // ---- what a stalled client had, and its resume ---------------------------------------------
 
-  private record Received(String id, long cursor, String text) {}
+  record Received(String id, long cursor, String text) {}
 
   /** Reads what the dropped connection still delivers, to its end; keeps only whole frames. */
   private Received drain(Stalled client) throws IOException {
@@ -276,7 +276,7 @@ class StalledClientsIT extends DeployedGateway {
   }
 
   /** Whole SSE events only (a cut one is what the client never saw): the cursor and the text. */
-  private static Received events(String id, byte[] body, boolean openAi) {
+  static Received events(String id, byte[] body, boolean openAi) {
     String text = new String(body, StandardCharsets.UTF_8);
     long cursor = 0;
     StringBuilder got = new StringBuilder();

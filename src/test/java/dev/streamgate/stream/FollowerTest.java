@@ -217,4 +217,33 @@ class FollowerTest {
     assertEquals(1, sink.writes.size());
     assertEquals(2, follower.cursor());
   }
+
+  /**
+   * A client whose writes may block the writing thread (HTTP/2 on Tomcat): nothing reaches its sink
+   * on the thread that appends, opens or drops; only on the worker, here a queue the test runs.
+   */
+  @Test
+  void aSinkWhoseWritesBlockIsOnlyEverCalledOnTheWorker() {
+    List<Runnable> worker = new ArrayList<>();
+    sink.completeAtOnce = true;
+    Follower follower =
+        new Follower(stream, 0, sink, worker::add, true, Delivery.NONE, true); // inline asked
+    follower.start();
+    stream.append("one");
+    assertEquals(List.of(), sink.writes, "not on the thread that started it or appended");
+    assertEquals(1, worker.size(), "the open, then what follows it, as one task");
+    worker.remove(0).run();
+    assertEquals("one", sink.text());
+
+    stream.append(" two");
+    assertEquals("one", sink.text(), "inline writes are off for such a client");
+    worker.remove(0).run();
+    assertEquals("one two", sink.text());
+
+    follower.abort(Delivery.STUCK);
+    assertFalse(sink.aborted, "the drop waits for the blocked write, on the worker");
+    worker.remove(0).run();
+    assertTrue(sink.aborted);
+    assertTrue(worker.isEmpty());
+  }
 }

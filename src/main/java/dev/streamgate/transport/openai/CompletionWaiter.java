@@ -28,6 +28,7 @@ final class CompletionWaiter implements Runnable {
   private final Followers followers;
   private final AtomicBoolean answered = new AtomicBoolean();
   private ResponseChannel channel; // set before the waiter listens
+  private boolean writesBlock; // likewise: the answer goes to blockingWrites (HTTP/2)
 
   private CompletionWaiter(TokenStream stream, Followers followers) {
     this.stream = stream;
@@ -58,22 +59,31 @@ final class CompletionWaiter implements Runnable {
       release.run();
       throw e;
     }
+    waiter.writesBlock = ResponseChannel.writesBlock(request);
     stream.addListener(waiter);
     waiter.run(); // it may have ended already
   }
 
-  /** Called on the writer's thread; the answer goes out without blocking it. */
+  /** Called on the writer's thread; the answer goes out without blocking it (HTTP/2: elsewhere). */
   @Override
   public void run() {
     if (stream.isEnded() && answered.compareAndSet(false, true)) {
       stream.removeListener(this);
-      boolean slow =
-          channel.answer(
-              this::prepare,
-              failure -> LOG.log(Level.FINE, "client left before its completion", failure));
-      if (slow) { // a client that stopped reading keeps its answer until the stuck timeout
-        followers.dropIfStuck(channel::drop);
+      if (writesBlock) {
+        followers.blockingWrites().execute(this::answer);
+      } else {
+        answer();
       }
+    }
+  }
+
+  private void answer() {
+    boolean slow =
+        channel.answer(
+            this::prepare,
+            failure -> LOG.log(Level.FINE, "client left before its completion", failure));
+    if (slow) { // a client that stopped reading keeps its answer until the stuck timeout
+      followers.dropIfStuck(channel::drop, writesBlock);
     }
   }
 

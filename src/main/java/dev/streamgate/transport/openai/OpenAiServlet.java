@@ -17,6 +17,7 @@ import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.EventStream;
 import dev.streamgate.transport.Methods;
+import dev.streamgate.transport.ResponseChannel;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -123,7 +124,8 @@ public class OpenAiServlet extends HttpServlet {
         stream,
         after,
         new OpenAiSink(events, chunks, stream, includeUsage, after),
-        metrics.delivery("openai"));
+        metrics.delivery("openai"),
+        ResponseChannel.writesBlock(request));
   }
 
   private void waitForCompletion(

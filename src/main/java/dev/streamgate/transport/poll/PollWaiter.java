@@ -35,6 +35,7 @@ final class PollWaiter implements AsyncListener {
   private volatile boolean parked;
   private final Runnable onChange = this::wake;
   private ResponseChannel channel;
+  private boolean writesBlock; // set before the waiter listens: answers go to blockingWrites
   private volatile ScheduledFuture<?> deadline;
 
   private PollWaiter(TokenStream stream, long after, Followers followers, Delivery delivery) {
@@ -95,6 +96,7 @@ final class PollWaiter implements AsyncListener {
       throw e;
     }
     waiter.parked = true;
+    waiter.writesBlock = ResponseChannel.writesBlock(request);
     delivery.opened();
     stream.addListener(waiter.onChange);
     waiter.deadline = scheduling.timers().schedule(waiter::wake, waitSeconds, TimeUnit.SECONDS);
@@ -103,9 +105,14 @@ final class PollWaiter implements AsyncListener {
     }
   }
 
+  /** On the thread that appended a token, or a timer: the answer itself may block (HTTP/2). */
   private void wake() {
     if (claim()) {
-      answer();
+      if (writesBlock) {
+        followers.blockingWrites().execute(this::answer);
+      } else {
+        answer();
+      }
     }
   }
 
@@ -136,7 +143,7 @@ final class PollWaiter implements AsyncListener {
             failure ->
                 LOG.log(Level.FINE, "long-poll client went away before its answer", failure));
     if (slow) { // a client that stopped reading: its answer waits until the stuck timeout, no more
-      followers.dropIfStuck(channel::drop);
+      followers.dropIfStuck(channel::drop, writesBlock);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.transport.ResponseChannel;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
@@ -63,6 +64,8 @@ public class EventsResource {
     SseSink client =
         new SseSink(
             sink, new SseEvents(sse, stream.id(), settings.sseRetry().toMillis()), exchange);
-    exchange.afterJersey(() -> followers.follow(stream, cursor, client, metrics.delivery("sse")));
+    boolean writesBlock = ResponseChannel.writesBlock(request);
+    exchange.afterJersey(
+        () -> followers.follow(stream, cursor, client, metrics.delivery("sse"), writesBlock));
   }
 }

@@ -12,6 +12,7 @@ import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.EventStream;
 import dev.streamgate.transport.GenerationRoutes;
 import dev.streamgate.transport.Methods;
+import dev.streamgate.transport.ResponseChannel;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -45,7 +46,8 @@ public class EventsServlet extends HttpServlet {
           stream,
           cursor,
           new SseFrames(events, stream.id(), settings.sseRetry().toMillis()),
-          metrics.delivery("sse"));
+          metrics.delivery("sse"),
+          ResponseChannel.writesBlock(request));
     } catch (RuntimeException e) {
       if (!response.isCommitted()) {
         ProblemResponses.write(response, e);
