@@ -5,21 +5,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { SCREENSHOTS, launchChromium } from './browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? fileURLToPath(new URL('../../../target/screenshots/', import.meta.url));
 const TLS_URL = process.env.STREAMGATE_TLS_URL;
 if (!TLS_URL) throw new Error('STREAMGATE_TLS_URL is not set: Http2IT runs this file against a gateway with TLS');
 
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 });
 
 after(() => browser?.close());

@@ -4,12 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, SCREENSHOTS, launchChromium } from './browser.mjs';
 import { API_KEY, BASE_URL, KEYED_URL, TRANSPORTS, status } from './support.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? fileURLToPath(new URL('../../../target/screenshots/', import.meta.url));
 const haveChromium = existsSync(CHROMIUM);
 // The one rule (Required.java): everything must run unless STREAMGATE_REQUIRE_ALL=false says a
 // missing tool may skip its tests; then the skip is reported, and counted by JavaScriptClientIT.
@@ -27,11 +24,7 @@ describe('the chat page', { skip }, () => {
   let browser;
 
   before(async () => {
-    // launch() gives Chromium a fresh temporary profile of its own, and deletes it on close.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
   });
 
   after(() => browser?.close());
@@ -243,10 +236,7 @@ describe('the compare view', { skip }, () => {
   let browser;
 
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
   });
 
   after(() => browser?.close());

@@ -296,16 +296,7 @@ public class Settings {
 
   /** The launcher's port; 0 picks a free one. */
   public int port() {
-    return once(
-        "port",
-        () -> {
-          int port = integer("STREAMGATE_PORT", 8080);
-          if (port > 65_535) {
-            throw new IllegalArgumentException(
-                "STREAMGATE_PORT is not a port (0 to 65535): " + port);
-          }
-          return port;
-        });
+    return once("port", () -> port("STREAMGATE_PORT", 8080));
   }
 
   /** The address the launcher listens on: an IP address or a host name. */
@@ -333,16 +324,15 @@ public class Settings {
 
   /** The launcher's HTTPS port when STREAMGATE_TLS_CERT is set; 0 picks a free one. */
   public int tlsPort() {
-    return once(
-        "tlsPort",
-        () -> {
-          int port = integer("STREAMGATE_TLS_PORT", 8443);
-          if (port > 65_535) {
-            throw new IllegalArgumentException(
-                "STREAMGATE_TLS_PORT is not a port (0 to 65535): " + port);
-          }
-          return port;
-        });
+    return once("tlsPort", () -> port("STREAMGATE_TLS_PORT", 8443));
+  }
+
+  private int port(String name, int fallback) {
+    int port = integer(name, fallback);
+    if (port > 65_535) {
+      throw new IllegalArgumentException(name + " is not a port (0 to 65535): " + port);
+    }
+    return port;
   }
 
   /** Connections the launcher's connector holds open. */
