@@ -40,17 +40,7 @@ public final class Follower {
   private long appendedAtRead;
 
   Follower(TokenStream stream, long cursor, FrameSink sink, Executor worker, boolean inline) {
-    this(stream, cursor, sink, worker, inline, Delivery.NONE);
-  }
-
-  Follower(
-      TokenStream stream,
-      long cursor,
-      FrameSink sink,
-      Executor worker,
-      boolean inline,
-      Delivery delivery) {
-    this(stream, cursor, sink, worker, inline, delivery, false);
+    this(stream, cursor, sink, worker, inline, Delivery.NONE, false);
   }
 
   /**

@@ -106,7 +106,8 @@ public class Followers {
     Follower follower =
         writesBlock
             ? new Follower(stream, after, sink, blockingWrites(), false, delivery, true)
-            : new Follower(stream, after, sink, scheduling.delivery(), inlineWrites, delivery);
+            : new Follower(
+                stream, after, sink, scheduling.delivery(), inlineWrites, delivery, false);
     active.add(follower);
     follower.start();
     return follower;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -25,14 +24,11 @@ class AccessLogIT {
     try {
       Gateway gateway = launcher.gateway();
       HttpResponse<String> created =
-          gateway.send(
-              gateway
-                  .request("api/generations")
-                  .header("Authorization", SecurityIT.bearer("alice"))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          Gateway.simulated("logged").length(3).toString())));
+          gateway.post(
+              "api/generations",
+              Gateway.simulated("logged").length(3).toString(),
+              "Authorization",
+              SecurityIT.bearer("alice"));
       assertEquals(201, created.statusCode(), created.body());
       JsonNode generation = Gateway.json(created.body());
       String ticket = generation.get("ticket").asText();

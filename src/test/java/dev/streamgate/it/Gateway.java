@@ -206,11 +206,13 @@ final class Gateway {
     return send(request);
   }
 
-  HttpResponse<String> post(String path, String body) {
-    return send(
-        request(path)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  /** A JSON POST, with header pairs (name, value) after it, e.g. an {@code Authorization}. */
+  HttpResponse<String> post(String path, String body, String... headers) {
+    HttpRequest.Builder request = request(path).header("Content-Type", "application/json");
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request.POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   HttpResponse<String> delete(String path) {

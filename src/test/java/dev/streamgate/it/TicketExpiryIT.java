@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.util.Map;
@@ -42,30 +41,23 @@ class TicketExpiryIT {
   }
 
   private static HttpResponse<String> issue(String id) {
-    return gateway.send(
-        gateway
-            .request("api/tickets")
-            .header("Authorization", SecurityIT.bearer("alice"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"generation\":\"" + id + "\"}")));
+    return gateway.post(
+        "api/tickets",
+        "{\"generation\":\"" + id + "\"}",
+        "Authorization",
+        SecurityIT.bearer("alice"));
   }
 
   @Test
   void anExpiredTicketOpensNothingAndTheKeyStillReadsEverything() {
-    String id =
-        Gateway.json(
-                gateway
-                    .send(
-                        gateway
-                            .request("api/generations")
-                            .header("Authorization", SecurityIT.bearer("alice"))
-                            .header("Content-Type", "application/json")
-                            .POST(
-                                HttpRequest.BodyPublishers.ofString(
-                                    Gateway.simulated("short lived").length(12).toString())))
-                    .body())
-            .get("id")
-            .asText();
+    HttpResponse<String> created =
+        gateway.post(
+            "api/generations",
+            Gateway.simulated("short lived").length(12).toString(),
+            "Authorization",
+            SecurityIT.bearer("alice"));
+    assertEquals(201, created.statusCode(), created.body());
+    String id = Gateway.json(created.body()).get("id").asText();
     HttpResponse<String> issued = issue(id);
     long answered = System.currentTimeMillis(); // the server issued it no later than this
     assertEquals(201, issued.statusCode(), issued.body());
