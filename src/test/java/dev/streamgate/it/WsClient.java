@@ -3,11 +3,13 @@ package dev.streamgate.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,8 +23,7 @@ import java.util.function.Predicate;
  */
 final class WsClient implements WebSocket.Listener {
 
-  private final java.util.concurrent.atomic.AtomicInteger pings =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger pings = new AtomicInteger();
   private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
   private final Map<String, Transcript> transcripts = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<JsonNode>> ends = new ConcurrentHashMap<>();
@@ -51,8 +52,28 @@ final class WsClient implements WebSocket.Listener {
     return builder.buildAsync(gateway.wsUri(path), client).thenApply(socket -> client);
   }
 
+  /** Connects to {@code /ws}; a refused handshake fails with the status and body it got. */
   static WsClient connect(Gateway gateway) {
-    return Gateway.await(connectAsync(gateway));
+    return Gateway.await(
+        connectAsync(gateway)
+            .exceptionallyCompose(
+                failure -> {
+                  Throwable cause =
+                      failure instanceof CompletionException ? failure.getCause() : failure;
+                  if (cause instanceof WebSocketHandshakeException refused) {
+                    var response = refused.getResponse();
+                    return CompletableFuture.failedFuture(
+                        new AssertionError(
+                            "handshake refused with "
+                                + response.statusCode()
+                                + " "
+                                + response.headers().map()
+                                + ": "
+                                + response.body(),
+                            refused));
+                  }
+                  return CompletableFuture.failedFuture(cause);
+                }));
   }
 
   // ---- the protocol -------------------------------------------------------------------------
