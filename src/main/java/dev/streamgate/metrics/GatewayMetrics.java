@@ -126,7 +126,7 @@ public class GatewayMetrics {
     } catch (LinkageError | RuntimeException notTomcat) {
       LOG.log(Level.FINE, "no Tomcat metrics here", notTomcat);
     }
-    for (String transport : new String[] {"sse", "openai", "websocket", "poll"}) {
+    for (String transport : new String[] {"sse", "openai", "websocket", "poll", "grpc"}) {
       delivery(transport);
     }
     Metrics.addRegistry(registry); // errors are counted where they are mapped, by code
