@@ -162,6 +162,7 @@ interface OwnGateway {
       List<String> command = new ArrayList<>();
       command.add(java());
       command.add("-Xmx384m");
+      command.add("-XX:TieredStopAtLevel=1");
       command.add("-Dcatalina.home=" + home.toAbsolutePath());
       command.add("-Dcatalina.base=" + base.toAbsolutePath());
       command.add("-Djava.io.tmpdir=" + base.resolve("temp").toAbsolutePath());
@@ -211,6 +212,7 @@ interface OwnGateway {
       List<String> command = new ArrayList<>();
       command.add(java());
       command.add("-Xmx512m");
+      command.add("-XX:TieredStopAtLevel=1");
       command.addAll(settings(own));
       command.addAll(
           List.of(
