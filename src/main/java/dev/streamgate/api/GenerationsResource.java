@@ -1,14 +1,12 @@
 package dev.streamgate.api;
 
 import dev.streamgate.generation.GenerationRequests;
-import dev.streamgate.generation.GenerationService;
 import dev.streamgate.generation.TraceContext;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.AccessPolicy;
 import dev.streamgate.security.Caller;
-import dev.streamgate.security.Limits;
-import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.transport.Streams;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
@@ -34,10 +32,8 @@ public class GenerationsResource {
   /** How long a cancel on a mirror waits for the producer's node to end the generation. */
   private static final java.time.Duration CANCEL_WAIT = java.time.Duration.ofSeconds(3);
 
-  @Inject GenerationService generations;
-  @Inject StreamRegistry registry;
+  @Inject Streams streams;
   @Inject Settings settings;
-  @Inject Limits limits;
   @Inject AccessPolicy access;
 
   /**
@@ -52,7 +48,7 @@ public class GenerationsResource {
         GenerationRequests.fromJson(JsonBodies.read(body, settings.maxBodyBytes()))
             .inTrace(TraceContext.of(http.getHeader("traceparent"), http.getHeader("tracestate")));
     Caller caller = Caller.of(http);
-    TokenStream stream = generations.start(request, limits.admit(caller));
+    TokenStream stream = streams.start(caller, request);
     URI self = uri.getBaseUriBuilder().path("generations").path(stream.id()).build();
     String path = self.getRawPath();
     String ticket = access.isOpen() ? null : access.ticketFor(stream.id(), caller);
@@ -64,14 +60,14 @@ public class GenerationsResource {
   @GET
   @Path("{id}")
   public GenerationStatus status(@PathParam("id") String id, @Context HttpServletRequest http) {
-    return GenerationStatus.of(registry.find(id, Caller.of(http).name()));
+    return GenerationStatus.of(streams.find(Caller.of(http), id));
   }
 
   /** Cancels a running generation; answers its status, and is a no-op on a finished one. */
   @DELETE
   @Path("{id}")
   public GenerationStatus cancel(@PathParam("id") String id, @Context HttpServletRequest http) {
-    TokenStream stream = registry.find(id, Caller.of(http).name());
+    TokenStream stream = streams.find(Caller.of(http), id);
     stream.cancel();
     if (stream.isMirror()) {
       stream.awaitEnd(CANCEL_WAIT); // the producer's node ends it; its end comes through the log

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.AccessPolicy;
 import dev.streamgate.security.Caller;
-import dev.streamgate.stream.StreamRegistry;
+import dev.streamgate.transport.Streams;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
@@ -27,7 +27,7 @@ import java.io.InputStream;
 public class TicketsResource {
 
   @Inject AccessPolicy access;
-  @Inject StreamRegistry registry;
+  @Inject Streams streams;
   @Inject Settings settings;
 
   public record Ticket(String ticket, String generation, long expiresIn) {}
@@ -45,7 +45,7 @@ public class TicketsResource {
               "generation"));
     }
     Caller caller = Caller.of(http);
-    String id = registry.find(generation.asText(), caller.name()).id();
+    String id = streams.find(caller, generation.asText()).id();
     return Response.status(201)
         .entity(new Ticket(access.ticketFor(id, caller), id, access.ticketTtlSeconds()))
         .build();

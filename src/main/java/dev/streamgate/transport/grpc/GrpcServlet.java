@@ -2,13 +2,9 @@ package dev.streamgate.transport.grpc;
 
 import dev.streamgate.api.Problem;
 import dev.streamgate.api.ProblemResponses;
-import dev.streamgate.generation.GenerationService;
-import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.AccessPolicy;
-import dev.streamgate.security.Limits;
-import dev.streamgate.stream.Followers;
-import dev.streamgate.stream.StreamRegistry;
+import dev.streamgate.transport.Streams;
 import io.grpc.ServerInterceptors;
 import io.grpc.servlet.jakarta.ServletAdapter;
 import io.grpc.servlet.jakarta.ServletServerBuilder;
@@ -27,20 +23,15 @@ import java.io.IOException;
  */
 public class GrpcServlet extends HttpServlet {
 
-  @Inject GenerationService generations;
-  @Inject StreamRegistry registry;
-  @Inject Followers followers;
-  @Inject Limits limits;
+  @Inject Streams streams;
   @Inject AccessPolicy access;
-  @Inject GatewayMetrics metrics;
   @Inject Settings settings;
 
   private ServletAdapter adapter;
 
   @Override
   public void init() {
-    var service =
-        new StreamGateService(generations, registry, followers, limits, metrics.delivery("grpc"));
+    var service = new StreamGateService(streams);
     adapter =
         new ServletServerBuilder()
             .addService(ServerInterceptors.intercept(service, new CallContext(access)))

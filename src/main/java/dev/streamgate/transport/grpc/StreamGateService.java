@@ -5,14 +5,9 @@ import dev.streamgate.api.GenerationStatus;
 import dev.streamgate.api.Problem;
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.api.Problems;
-import dev.streamgate.generation.GenerationService;
 import dev.streamgate.security.Caller;
-import dev.streamgate.security.Limits;
-import dev.streamgate.stream.Delivery;
-import dev.streamgate.stream.Followers;
-import dev.streamgate.stream.StreamNotFoundException;
-import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.transport.Streams;
 import dev.streamgate.transport.grpc.v1.CancelRequest;
 import dev.streamgate.transport.grpc.v1.GenerateRequest;
 import dev.streamgate.transport.grpc.v1.GenerationState;
@@ -35,43 +30,26 @@ final class StreamGateService extends StreamGateGrpc.StreamGateImplBase {
   /** How long a cancel on a mirror waits for the producer's node to end the generation. */
   private static final Duration CANCEL_WAIT = Duration.ofSeconds(3);
 
-  private final GenerationService generations;
-  private final StreamRegistry registry;
-  private final Followers followers;
-  private final Limits limits;
-  private final Delivery delivery;
+  private static final String TRANSPORT = "grpc";
 
-  StreamGateService(
-      GenerationService generations,
-      StreamRegistry registry,
-      Followers followers,
-      Limits limits,
-      Delivery delivery) {
-    this.generations = generations;
-    this.registry = registry;
-    this.followers = followers;
-    this.limits = limits;
-    this.delivery = delivery;
+  private final Streams streams;
+
+  StreamGateService(Streams streams) {
+    this.streams = streams;
   }
 
   @Override
   public void generate(GenerateRequest request, StreamObserver<StreamEvent> events) {
     var call = (ServerCallStreamObserver<StreamEvent>) events;
-    Runnable release = null;
     try {
-      Caller caller = CallContext.CALLER.get();
       var generation = GrpcCodec.request(request).inTrace(CallContext.TRACE.get());
-      release = limits.connect(caller); // the slot first: a call refused starts nothing
-      TokenStream stream = generations.start(generation, limits.admit(caller));
+      Streams.Held held = streams.startHeld(CallContext.CALLER.get(), generation);
+      TokenStream stream = held.stream();
       CallContext.generation(stream.id());
-      GrpcSink sink = new GrpcSink(call, release);
-      release = null; // the sink gives it back
+      GrpcSink sink = new GrpcSink(call, held.slot()); // gives the slot back when the call ends
       sink.send(GrpcCodec.started(stream.id(), stream.model()));
-      sink.attach(followers.follow(stream, 0, sink, delivery, true));
+      sink.attach(streams.follow(stream, 0, sink, TRANSPORT, true));
     } catch (RuntimeException e) {
-      if (release != null) {
-        release.run();
-      }
       refuse(call, e);
     }
   }
@@ -81,10 +59,10 @@ final class StreamGateService extends StreamGateGrpc.StreamGateImplBase {
     var call = (ServerCallStreamObserver<StreamEvent>) events;
     try {
       Caller caller = CallContext.CALLER.get();
-      TokenStream stream = visible(caller, request.getId());
+      TokenStream stream = find(caller, request.getId());
       long after = Cursors.parse(Long.toString(request.getAfter()), "after", stream);
-      GrpcSink sink = new GrpcSink(call, limits.connect(caller));
-      sink.attach(followers.follow(stream, after, sink, delivery, true));
+      GrpcSink sink = new GrpcSink(call, streams.slot(caller));
+      sink.attach(streams.follow(stream, after, sink, TRANSPORT, true));
     } catch (RuntimeException e) {
       refuse(call, e);
     }
@@ -93,7 +71,7 @@ final class StreamGateService extends StreamGateGrpc.StreamGateImplBase {
   @Override
   public void cancel(CancelRequest request, StreamObserver<GenerationState> answer) {
     try {
-      TokenStream stream = visible(CallContext.CALLER.get(), request.getId());
+      TokenStream stream = find(CallContext.CALLER.get(), request.getId());
       stream.cancel();
       if (stream.isMirror()) {
         stream.awaitEnd(CANCEL_WAIT); // the producer's node ends it; its end comes through the log
@@ -111,15 +89,12 @@ final class StreamGateService extends StreamGateGrpc.StreamGateImplBase {
     }
   }
 
-  private TokenStream visible(Caller caller, String id) {
+  private TokenStream find(Caller caller, String id) {
     if (id.isEmpty()) {
       throw new ProblemException(
           Problem.of(400, "invalid_request", "id is required: the generation to read.", "id"));
     }
-    if (!caller.mayUse(id)) {
-      throw new StreamNotFoundException(id);
-    }
-    return registry.find(id, caller.name());
+    return streams.find(caller, id);
   }
 
   /** Ends the call with the status for {@code failure}, its code and retry-after as trailers. */

@@ -7,17 +7,15 @@ import dev.streamgate.generation.GenerationRequest;
 import dev.streamgate.generation.GenerationService;
 import dev.streamgate.generation.InvalidRequestException;
 import dev.streamgate.generation.TraceContext;
-import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
-import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.OnDisconnect;
-import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.EventStream;
 import dev.streamgate.transport.Methods;
 import dev.streamgate.transport.ResponseChannel;
+import dev.streamgate.transport.Streams;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -39,11 +37,9 @@ public class OpenAiServlet extends HttpServlet {
   private static final String COMPLETIONS = "/chat/completions";
 
   @Inject GenerationService generations;
-  @Inject StreamRegistry registry;
+  @Inject Streams streams;
   @Inject Followers followers;
-  @Inject GatewayMetrics metrics;
   @Inject Settings settings;
-  @Inject Limits limits;
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -56,18 +52,18 @@ public class OpenAiServlet extends HttpServlet {
       } else if (path.startsWith(COMPLETIONS + "/")
           && path.indexOf('/', COMPLETIONS.length() + 1) < 0) {
         Methods.require("GET", request, response);
+        Caller caller = Caller.of(request);
         TokenStream stream =
-            registry.find(
-                OpenAiChunks.generationId(path.substring(COMPLETIONS.length() + 1)),
-                Caller.of(request).name());
+            streams.find(
+                caller, OpenAiChunks.generationId(path.substring(COMPLETIONS.length() + 1)));
         if (wantsEvents(request)) {
           long cursor =
               Cursors.resume(
                   request.getHeader("Last-Event-ID"), request.getParameter("after"), stream);
           boolean usage = "true".equals(request.getParameter("include_usage"));
-          stream(request, response, stream, cursor, usage, limits.connect(Caller.of(request)));
+          stream(request, response, stream, cursor, usage, streams.slot(caller));
         } else {
-          waitForCompletion(request, response, stream, limits.connect(Caller.of(request)));
+          waitForCompletion(request, response, stream, streams.slot(caller));
         }
       } else if (path.equals("/models")) {
         Methods.require("GET", request, response);
@@ -90,16 +86,9 @@ public class OpenAiServlet extends HttpServlet {
             .orOnDisconnect(onDisconnect(request))
             .inTrace(
                 TraceContext.of(request.getHeader("traceparent"), request.getHeader("tracestate")));
-    Caller caller = Caller.of(request);
-    // The connection slot first: a request refused for it must leave no generation running.
-    Runnable release = limits.connect(caller);
-    TokenStream stream;
-    try {
-      stream = generations.start(generation, limits.admit(caller));
-    } catch (RuntimeException refused) {
-      release.run();
-      throw refused;
-    }
+    Streams.Held held = streams.startHeld(Caller.of(request), generation);
+    TokenStream stream = held.stream();
+    Runnable release = held.slot();
     if (chat.stream()) {
       stream(request, response, stream, 0, chat.includeUsage(), release);
     } else {
@@ -120,11 +109,11 @@ public class OpenAiServlet extends HttpServlet {
     EventStream events = EventStream.start(request, response, release);
     OpenAiChunks chunks =
         new OpenAiChunks(stream.id(), stream.createdAtMillis() / 1000, stream.model());
-    followers.follow(
+    streams.follow(
         stream,
         after,
         new OpenAiSink(events, chunks, stream, includeUsage, after),
-        metrics.delivery("openai"),
+        "openai",
         ResponseChannel.writesBlock(request));
   }
 

@@ -4,16 +4,15 @@ import dev.streamgate.api.Cursors;
 import dev.streamgate.api.Problem;
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.api.ProblemResponses;
-import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Scheduling;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
 import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.Slice;
-import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.GenerationRoutes;
 import dev.streamgate.transport.Methods;
+import dev.streamgate.transport.Streams;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -34,11 +33,10 @@ public class PollServlet extends HttpServlet {
   static final int MAX_WAIT_SECONDS = 60;
   static final int MAX_TOKENS_PER_ANSWER = 8192;
 
-  @Inject StreamRegistry registry;
+  @Inject Streams streams;
   @Inject Scheduling scheduling;
   @Inject Limits limits;
   @Inject Followers followers;
-  @Inject GatewayMetrics metrics;
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -46,17 +44,17 @@ public class PollServlet extends HttpServlet {
     try {
       Methods.require("GET", request, response);
       Caller caller = Caller.of(request);
-      TokenStream stream = registry.find(GenerationRoutes.idOf(request), caller.name());
+      TokenStream stream = streams.find(caller, GenerationRoutes.idOf(request));
       long after = Cursors.parse(request.getParameter("after"), "after", stream);
       int wait = waitSeconds(request.getParameter("wait"));
       if (wait == 0 || stream.hasAfter(after)) {
-        PollWaiter.answerNow(request, response, stream, after, followers, metrics.delivery(NAME));
+        PollWaiter.answerNow(request, response, stream, after, followers, streams.delivery(NAME));
         return;
       }
       Runnable pollSlot = limits.parkPoll(stream.id());
       Runnable connection;
       try {
-        connection = limits.connect(caller);
+        connection = streams.slot(caller);
       } catch (RuntimeException refused) {
         pollSlot.run();
         throw refused;
@@ -69,7 +67,7 @@ public class PollServlet extends HttpServlet {
           wait,
           scheduling,
           followers,
-          metrics.delivery(NAME),
+          streams.delivery(NAME),
           () -> {
             pollSlot.run();
             connection.run();

@@ -1,14 +1,11 @@
 package dev.streamgate.transport.sse;
 
 import dev.streamgate.api.Cursors;
-import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
-import dev.streamgate.security.Limits;
-import dev.streamgate.stream.Followers;
-import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.ResponseChannel;
+import dev.streamgate.transport.Streams;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
@@ -34,11 +31,8 @@ import jakarta.ws.rs.sse.SseEventSink;
 @ApplicationScoped
 public class EventsResource {
 
-  @Inject StreamRegistry registry;
-  @Inject Followers followers;
-  @Inject GatewayMetrics metrics;
+  @Inject Streams streams;
   @Inject Settings settings;
-  @Inject Limits limits;
 
   @GET
   @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -51,13 +45,13 @@ public class EventsResource {
       @Context HttpServletRequest request,
       @Context HttpServletResponse response) {
     Caller caller = Caller.of(request);
-    TokenStream stream = registry.find(id, caller.name());
+    TokenStream stream = streams.find(caller, id);
     long cursor = Cursors.resume(lastEventId, after, stream);
     SseExchange exchange = SseExchange.of(request);
     if (exchange == null) {
       throw new IllegalStateException("/events is reached only through GenerationRoutes");
     }
-    exchange.holdSlot(limits.connect(caller));
+    exchange.holdSlot(streams.slot(caller));
     response.setHeader("Cache-Control", "no-cache");
     // nginx buffers proxied responses unless told not to; an event stream must flow as written.
     response.setHeader("X-Accel-Buffering", "no");
@@ -65,7 +59,6 @@ public class EventsResource {
         new SseSink(
             sink, new SseEvents(sse, stream.id(), settings.sseRetry().toMillis()), exchange);
     boolean writesBlock = ResponseChannel.writesBlock(request);
-    exchange.afterJersey(
-        () -> followers.follow(stream, cursor, client, metrics.delivery("sse"), writesBlock));
+    exchange.afterJersey(() -> streams.follow(stream, cursor, client, "sse", writesBlock));
   }
 }

@@ -2,17 +2,14 @@ package dev.streamgate.transport.sse;
 
 import dev.streamgate.api.Cursors;
 import dev.streamgate.api.ProblemResponses;
-import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
-import dev.streamgate.security.Limits;
-import dev.streamgate.stream.Followers;
-import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.EventStream;
 import dev.streamgate.transport.GenerationRoutes;
 import dev.streamgate.transport.Methods;
 import dev.streamgate.transport.ResponseChannel;
+import dev.streamgate.transport.Streams;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,11 +23,8 @@ import java.io.IOException;
  */
 public class EventsServlet extends HttpServlet {
 
-  @Inject StreamRegistry registry;
-  @Inject Followers followers;
-  @Inject GatewayMetrics metrics;
+  @Inject Streams streams;
   @Inject Settings settings;
-  @Inject Limits limits;
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -38,15 +32,15 @@ public class EventsServlet extends HttpServlet {
     try {
       Methods.require("GET", request, response);
       Caller caller = Caller.of(request);
-      TokenStream stream = registry.find(GenerationRoutes.idOf(request), caller.name());
+      TokenStream stream = streams.find(caller, GenerationRoutes.idOf(request));
       long cursor =
           Cursors.resume(request.getHeader("Last-Event-ID"), request.getParameter("after"), stream);
-      EventStream events = EventStream.start(request, response, limits.connect(caller));
-      followers.follow(
+      EventStream events = EventStream.start(request, response, streams.slot(caller));
+      streams.follow(
           stream,
           cursor,
           new SseFrames(events, stream.id(), settings.sseRetry().toMillis()),
-          metrics.delivery("sse"),
+          "sse",
           ResponseChannel.writesBlock(request));
     } catch (RuntimeException e) {
       if (!response.isCommitted()) {

@@ -6,16 +6,12 @@ import dev.streamgate.api.Problem;
 import dev.streamgate.api.ProblemException;
 import dev.streamgate.api.Problems;
 import dev.streamgate.generation.GenerationRequests;
-import dev.streamgate.generation.GenerationService;
-import dev.streamgate.metrics.GatewayMetrics;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
 import dev.streamgate.security.TokenBucket;
-import dev.streamgate.stream.Followers;
-import dev.streamgate.stream.StreamNotFoundException;
-import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.transport.Streams;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -38,10 +34,7 @@ public class WsEndpoint {
 
   private static final Logger LOG = Logger.getLogger(WsEndpoint.class.getName());
 
-  @Inject GenerationService generations;
-  @Inject StreamRegistry registry;
-  @Inject Followers followers;
-  @Inject GatewayMetrics metrics;
+  @Inject Streams streams;
   @Inject Settings settings;
   @Inject Limits limits;
 
@@ -72,7 +65,7 @@ public class WsEndpoint {
       return;
     }
     try {
-      release = limits.connect(caller);
+      release = streams.slot(caller);
     } catch (ProblemException full) {
       session.close(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, full.problem().code()));
       return;
@@ -115,22 +108,15 @@ public class WsEndpoint {
       }
       WsMessages.Command command = WsMessages.decode(frame);
       if (command instanceof WsMessages.Generate g) {
-        if (caller.onlyGeneration() != null) {
-          throw new ProblemException(
-              Problem.of(
-                  403,
-                  "forbidden",
-                  "A stream ticket reads one generation; starting one needs an API key."));
-        }
         var request = GenerationRequests.fromJson(g.request());
         roomForOneMore();
-        TokenStream stream = generations.start(request, limits.admit(caller));
+        TokenStream stream = streams.start(caller, request);
         id = stream.id();
         connection.send(WsMessages.started(id, g.ref()));
         follow(stream, 0);
       } else if (command instanceof WsMessages.Subscribe s) {
         id = s.id();
-        TokenStream stream = visible(id);
+        TokenStream stream = streams.find(caller, id);
         long after = Cursors.parse(cursorText(s.after()), "after", stream);
         if (!connection.follows(id)) {
           roomForOneMore();
@@ -141,21 +127,13 @@ public class WsEndpoint {
         connection.unfollow(id);
       } else if (command instanceof WsMessages.Cancel c) {
         id = c.id();
-        visible(id).cancel(); // our follower, if any, delivers the end
+        streams.find(caller, id).cancel(); // our follower, if any, delivers the end
       }
     } catch (RuntimeException e) {
       Problem problem = Problems.of(e);
       connection.send(
           WsMessages.error(id, WsMessages.refOf(frame), problem.code(), problem.detail()));
     }
-  }
-
-  /** The generation if this socket's caller may see it; to anyone else it does not exist. */
-  private TokenStream visible(String id) {
-    if (!caller.mayUse(id)) {
-      throw new StreamNotFoundException(id);
-    }
-    return registry.find(id, caller.name());
   }
 
   private void roomForOneMore() {
@@ -174,7 +152,7 @@ public class WsEndpoint {
   private void follow(TokenStream stream, long after) {
     WsSink sink = new WsSink(connection, stream.id());
     connection.follow(stream.id(), sink);
-    sink.attach(followers.follow(stream, after, sink, metrics.delivery("websocket")));
+    sink.attach(streams.follow(stream, after, sink, "websocket", false));
   }
 
   /** {@code after} as the text a query parameter would carry, so one parser checks both. */
