@@ -1,5 +1,7 @@
 package dev.streamgate.api;
 
+import dev.streamgate.web.ProblemResponses;
+import dev.streamgate.web.Problems;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;

@@ -7,6 +7,7 @@ import dev.streamgate.security.AccessPolicy;
 import dev.streamgate.security.Caller;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.Streams;
+import dev.streamgate.web.JsonBodies;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,6 +1,7 @@
 package dev.streamgate.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamgate.web.Json;
 import jakarta.ws.rs.ext.ContextResolver;
 import jakarta.ws.rs.ext.Provider;
 

@@ -1,5 +1,7 @@
 package dev.streamgate.api;
 
+import dev.streamgate.web.Problem;
+import dev.streamgate.web.Problems;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;

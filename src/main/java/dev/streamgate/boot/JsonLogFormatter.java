@@ -1,6 +1,6 @@
 package dev.streamgate.boot;
 
-import dev.streamgate.api.Json;
+import dev.streamgate.web.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;

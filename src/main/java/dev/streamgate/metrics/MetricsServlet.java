@@ -1,9 +1,9 @@
 package dev.streamgate.metrics;
 
-import dev.streamgate.api.Problem;
-import dev.streamgate.api.ProblemException;
-import dev.streamgate.api.ProblemResponses;
 import dev.streamgate.security.AccessPolicy;
+import dev.streamgate.web.Problem;
+import dev.streamgate.web.ProblemException;
+import dev.streamgate.web.ProblemResponses;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;

@@ -1,8 +1,9 @@
 package dev.streamgate.security;
 
-import dev.streamgate.api.Problem;
-import dev.streamgate.api.ProblemException;
 import dev.streamgate.runtime.Settings;
+import dev.streamgate.web.Problem;
+import dev.streamgate.web.ProblemException;
+import dev.streamgate.web.Routes;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -13,8 +14,6 @@ import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * In front of {@code /api}, {@code /v1} and the {@code /ws} handshake: refuses foreign origins,
@@ -22,11 +21,6 @@ import java.util.regex.Pattern;
  * anything else runs. Declared in web.xml so it runs before the long-poll route.
  */
 public class AccessFilter extends HttpFilter {
-
-  /** The generation a URL reads or cancels, which is the only one a ticket may name. */
-  private static final Pattern GENERATION_URL =
-      Pattern.compile(
-          "^/(?:api/generations|v1/chat/completions)/(?:chatcmpl-)?([A-Za-z0-9_-]+)(?:/events|/poll)?$");
 
   @Inject AccessPolicy policy;
   @Inject Settings settings;
@@ -74,12 +68,10 @@ public class AccessFilter extends HttpFilter {
       if (path.equals("/ws")) {
         caller = policy.authenticateSocket(request.getHeader("Authorization"), ticket);
       } else {
-        Matcher generation = GENERATION_URL.matcher(path);
+        // a ticket is good only for the generation the URL reads or cancels
         caller =
             policy.authenticate(
-                request.getHeader("Authorization"),
-                ticket,
-                generation.matches() ? generation.group(1) : null);
+                request.getHeader("Authorization"), ticket, Routes.generationOf(path));
       }
       request.setAttribute(Caller.ATTRIBUTE, caller);
     } catch (ProblemException refused) {

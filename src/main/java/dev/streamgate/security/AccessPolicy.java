@@ -1,8 +1,8 @@
 package dev.streamgate.security;
 
-import dev.streamgate.api.Problem;
-import dev.streamgate.api.ProblemException;
 import dev.streamgate.runtime.Settings;
+import dev.streamgate.web.Problem;
+import dev.streamgate.web.ProblemException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;

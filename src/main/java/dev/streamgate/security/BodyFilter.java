@@ -1,9 +1,10 @@
 package dev.streamgate.security;
 
-import dev.streamgate.api.ProblemException;
-import dev.streamgate.api.ProblemResponses;
 import dev.streamgate.runtime.Settings;
-import dev.streamgate.transport.openai.OpenAiErrors;
+import dev.streamgate.web.OpenAiErrors;
+import dev.streamgate.web.ProblemException;
+import dev.streamgate.web.ProblemResponses;
+import dev.streamgate.web.Routes;
 import jakarta.inject.Inject;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -140,7 +141,7 @@ public class BodyFilter extends HttpFilter {
   static void write(HttpServletRequest request, HttpServletResponse response, Throwable failure)
       throws IOException {
     String path = request.getRequestURI().substring(request.getContextPath().length());
-    if (path.startsWith("/v1/")) {
+    if (Routes.isOpenAi(path)) {
       OpenAiErrors.write(response, failure);
     } else {
       ProblemResponses.write(response, failure);

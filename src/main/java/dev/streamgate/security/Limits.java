@@ -1,10 +1,10 @@
 package dev.streamgate.security;
 
-import dev.streamgate.api.Problem;
-import dev.streamgate.api.ProblemException;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.stream.Cluster;
 import dev.streamgate.stream.Owner;
+import dev.streamgate.web.Problem;
+import dev.streamgate.web.ProblemException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;

@@ -3,6 +3,7 @@ package dev.streamgate.transport;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.BodyFilter;
 import dev.streamgate.transport.sse.SseExchange;
+import dev.streamgate.web.Routes;
 import jakarta.inject.Inject;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
@@ -30,7 +31,6 @@ public class GenerationRoutes extends HttpFilter {
   }
 
   private static final String ID = GenerationRoutes.class.getName() + ".id";
-  private static final String PREFIX = "/api/generations/";
 
   /** The generation id of a routed request. */
   public static String idOf(ServletRequest request) {
@@ -46,12 +46,13 @@ public class GenerationRoutes extends HttpFilter {
       return;
     }
     String path = request.getRequestURI().substring(request.getContextPath().length());
-    String servlet = target(path);
+    Routes.Route route = Routes.of(path);
+    String servlet = route == null ? null : target(route);
     if (servlet == null) {
       chain.doFilter(request, response);
       return;
     }
-    if (servlet.equals("events") && !sseThroughServlet) {
+    if (servlet.equals(Routes.EVENTS) && !sseThroughServlet) {
       SseExchange exchange = new SseExchange(request, response);
       try {
         chain.doFilter(exchange.request(), exchange.response());
@@ -60,20 +61,16 @@ public class GenerationRoutes extends HttpFilter {
       }
       return;
     }
-    request.setAttribute(ID, path.substring(PREFIX.length(), path.lastIndexOf('/')));
+    request.setAttribute(ID, route.generation());
     request.getServletContext().getNamedDispatcher(servlet).forward(request, response);
   }
 
-  /** The servlet for {@code /api/generations/{id}/poll} or {@code /events}, or null. */
-  static String target(String path) {
-    if (!path.startsWith(PREFIX)) {
-      return null;
-    }
-    int slash = path.indexOf('/', PREFIX.length());
-    if (slash <= PREFIX.length() || path.indexOf('/', slash + 1) >= 0) {
-      return null;
-    }
-    String tail = path.substring(slash + 1);
-    return tail.equals("poll") || tail.equals("events") ? tail : null;
+  /**
+   * The servlet (by its web.xml name) for {@code /api/generations/{id}/poll} or {@code /events}.
+   */
+  static String target(Routes.Route route) {
+    return route.what().equals(Routes.POLL) || route.what().equals(Routes.EVENTS)
+        ? route.what()
+        : null;
   }
 }

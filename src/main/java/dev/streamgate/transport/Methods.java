@@ -1,6 +1,6 @@
 package dev.streamgate.transport;
 
-import dev.streamgate.api.ProblemException;
+import dev.streamgate.web.ProblemException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 

@@ -1,7 +1,5 @@
 package dev.streamgate.transport;
 
-import dev.streamgate.api.Problem;
-import dev.streamgate.api.ProblemException;
 import dev.streamgate.generation.GenerationRequest;
 import dev.streamgate.generation.GenerationService;
 import dev.streamgate.metrics.GatewayMetrics;
@@ -14,6 +12,8 @@ import dev.streamgate.stream.FrameSink;
 import dev.streamgate.stream.StreamNotFoundException;
 import dev.streamgate.stream.StreamRegistry;
 import dev.streamgate.stream.TokenStream;
+import dev.streamgate.web.Problem;
+import dev.streamgate.web.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamgate.api.Cursors;
-import dev.streamgate.api.ProblemException;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.stream.FinishReason;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.stream.Usage;
+import dev.streamgate.web.Cursors;
+import dev.streamgate.web.ProblemException;
 import io.lettuce.core.StreamMessage;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.streamgate.transport.grpc;
 
-import dev.streamgate.api.Problem;
-import dev.streamgate.api.Problems;
 import dev.streamgate.generation.TraceContext;
 import dev.streamgate.security.AccessPolicy;
 import dev.streamgate.security.Caller;
+import dev.streamgate.web.Problem;
+import dev.streamgate.web.Problems;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;

@@ -2,7 +2,6 @@ package dev.streamgate.transport.grpc;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.streamgate.api.Problem;
 import dev.streamgate.generation.GenerationRequest;
 import dev.streamgate.generation.GenerationRequests;
 import dev.streamgate.stream.Slice;
@@ -14,6 +13,7 @@ import dev.streamgate.transport.grpc.v1.Simulation;
 import dev.streamgate.transport.grpc.v1.Started;
 import dev.streamgate.transport.grpc.v1.StreamEvent;
 import dev.streamgate.transport.grpc.v1.Token;
+import dev.streamgate.web.Problem;
 import io.grpc.Metadata;
 import io.grpc.Status;
 

@@ -1,10 +1,10 @@
 package dev.streamgate.transport.grpc;
 
-import dev.streamgate.api.Problem;
-import dev.streamgate.api.ProblemResponses;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.AccessPolicy;
 import dev.streamgate.transport.Streams;
+import dev.streamgate.web.Problem;
+import dev.streamgate.web.ProblemResponses;
 import io.grpc.ServerInterceptors;
 import io.grpc.servlet.jakarta.ServletAdapter;
 import io.grpc.servlet.jakarta.ServletServerBuilder;

@@ -1,10 +1,6 @@
 package dev.streamgate.transport.grpc;
 
-import dev.streamgate.api.Cursors;
 import dev.streamgate.api.GenerationStatus;
-import dev.streamgate.api.Problem;
-import dev.streamgate.api.ProblemException;
-import dev.streamgate.api.Problems;
 import dev.streamgate.security.Caller;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.Streams;
@@ -14,6 +10,10 @@ import dev.streamgate.transport.grpc.v1.GenerationState;
 import dev.streamgate.transport.grpc.v1.StreamEvent;
 import dev.streamgate.transport.grpc.v1.StreamGateGrpc;
 import dev.streamgate.transport.grpc.v1.SubscribeRequest;
+import dev.streamgate.web.Cursors;
+import dev.streamgate.web.Problem;
+import dev.streamgate.web.ProblemException;
+import dev.streamgate.web.Problems;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;

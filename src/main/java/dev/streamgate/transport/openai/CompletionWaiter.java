@@ -1,11 +1,12 @@
 package dev.streamgate.transport.openai;
 
-import dev.streamgate.api.ProblemException;
 import dev.streamgate.stream.FinishReason;
 import dev.streamgate.stream.Followers;
 import dev.streamgate.stream.Terminal;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.ResponseChannel;
+import dev.streamgate.web.OpenAiErrors;
+import dev.streamgate.web.ProblemException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,9 +1,10 @@
 package dev.streamgate.transport.openai;
 
-import dev.streamgate.api.Json;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.Terminal;
 import dev.streamgate.stream.Usage;
+import dev.streamgate.web.Json;
+import dev.streamgate.web.Routes;
 
 /**
  * OpenAI's chat-completion wire format, as its SDKs parse it: {@code chat.completion.chunk} objects
@@ -23,12 +24,7 @@ final class OpenAiChunks {
   }
 
   static String completionId(String generationId) {
-    return "chatcmpl-" + generationId;
-  }
-
-  /** The generation id inside a completion id (or the id itself if it is a generation id). */
-  static String generationId(String id) {
-    return id.startsWith("chatcmpl-") ? id.substring("chatcmpl-".length()) : id;
+    return Routes.COMPLETION_PREFIX + generationId;
   }
 
   private StringBuilder head(int capacity) {

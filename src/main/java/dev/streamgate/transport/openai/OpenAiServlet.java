@@ -1,8 +1,5 @@
 package dev.streamgate.transport.openai;
 
-import dev.streamgate.api.Cursors;
-import dev.streamgate.api.JsonBodies;
-import dev.streamgate.api.ProblemException;
 import dev.streamgate.generation.GenerationRequest;
 import dev.streamgate.generation.GenerationService;
 import dev.streamgate.generation.InvalidRequestException;
@@ -16,6 +13,12 @@ import dev.streamgate.transport.EventStream;
 import dev.streamgate.transport.Methods;
 import dev.streamgate.transport.ResponseChannel;
 import dev.streamgate.transport.Streams;
+import dev.streamgate.web.Cursors;
+import dev.streamgate.web.Json;
+import dev.streamgate.web.JsonBodies;
+import dev.streamgate.web.OpenAiErrors;
+import dev.streamgate.web.ProblemException;
+import dev.streamgate.web.Routes;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -49,13 +52,10 @@ public class OpenAiServlet extends HttpServlet {
       if (path.equals(COMPLETIONS)) {
         Methods.require("POST", request, response);
         create(request, response);
-      } else if (path.startsWith(COMPLETIONS + "/")
-          && path.indexOf('/', COMPLETIONS.length() + 1) < 0) {
+      } else if (Routes.of("/v1" + path) != null) {
         Methods.require("GET", request, response);
         Caller caller = Caller.of(request);
-        TokenStream stream =
-            streams.find(
-                caller, OpenAiChunks.generationId(path.substring(COMPLETIONS.length() + 1)));
+        TokenStream stream = streams.find(caller, Routes.generationOf("/v1" + path));
         if (wantsEvents(request)) {
           long cursor =
               Cursors.resume(
@@ -132,7 +132,7 @@ public class OpenAiServlet extends HttpServlet {
       if (json.charAt(json.length() - 1) != '[') {
         json.append(',');
       }
-      dev.streamgate.api.Json.quote(json.append("{\"id\":"), model)
+      Json.quote(json.append("{\"id\":"), model)
           .append(",\"object\":\"model\",\"created\":0,\"owned_by\":\"streamgate\"}");
     }
     byte[] body = json.append("]}").toString().getBytes(StandardCharsets.UTF_8);

@@ -1,8 +1,8 @@
 package dev.streamgate.transport.poll;
 
-import dev.streamgate.api.Json;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.Terminal;
+import dev.streamgate.web.Json;
 
 /**
  * The long-poll wire format: {@code {"tokens":[{"seq":n,"text":"..."}],"last_seq":m,"done":bool,

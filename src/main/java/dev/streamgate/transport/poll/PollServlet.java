@@ -1,9 +1,5 @@
 package dev.streamgate.transport.poll;
 
-import dev.streamgate.api.Cursors;
-import dev.streamgate.api.Problem;
-import dev.streamgate.api.ProblemException;
-import dev.streamgate.api.ProblemResponses;
 import dev.streamgate.runtime.Scheduling;
 import dev.streamgate.security.Caller;
 import dev.streamgate.security.Limits;
@@ -13,6 +9,10 @@ import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.GenerationRoutes;
 import dev.streamgate.transport.Methods;
 import dev.streamgate.transport.Streams;
+import dev.streamgate.web.Cursors;
+import dev.streamgate.web.Problem;
+import dev.streamgate.web.ProblemException;
+import dev.streamgate.web.ProblemResponses;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,11 +1,11 @@
 package dev.streamgate.transport.sse;
 
-import dev.streamgate.api.Cursors;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.ResponseChannel;
 import dev.streamgate.transport.Streams;
+import dev.streamgate.web.Cursors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;

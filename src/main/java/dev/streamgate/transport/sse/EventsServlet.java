@@ -1,7 +1,5 @@
 package dev.streamgate.transport.sse;
 
-import dev.streamgate.api.Cursors;
-import dev.streamgate.api.ProblemResponses;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
 import dev.streamgate.stream.TokenStream;
@@ -10,6 +8,8 @@ import dev.streamgate.transport.GenerationRoutes;
 import dev.streamgate.transport.Methods;
 import dev.streamgate.transport.ResponseChannel;
 import dev.streamgate.transport.Streams;
+import dev.streamgate.web.Cursors;
+import dev.streamgate.web.ProblemResponses;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

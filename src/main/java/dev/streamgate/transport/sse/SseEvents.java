@@ -1,8 +1,8 @@
 package dev.streamgate.transport.sse;
 
-import dev.streamgate.api.Json;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.Terminal;
+import dev.streamgate.web.Json;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;

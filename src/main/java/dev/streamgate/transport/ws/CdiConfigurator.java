@@ -1,8 +1,8 @@
 package dev.streamgate.transport.ws;
 
-import dev.streamgate.api.ProblemException;
 import dev.streamgate.security.AccessPolicy;
 import dev.streamgate.security.Caller;
+import dev.streamgate.web.ProblemException;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.enterprise.inject.spi.Unmanaged;
 import jakarta.websocket.HandshakeResponse;

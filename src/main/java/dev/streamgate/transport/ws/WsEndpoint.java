@@ -1,10 +1,6 @@
 package dev.streamgate.transport.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.streamgate.api.Cursors;
-import dev.streamgate.api.Problem;
-import dev.streamgate.api.ProblemException;
-import dev.streamgate.api.Problems;
 import dev.streamgate.generation.GenerationRequests;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.Caller;
@@ -12,6 +8,10 @@ import dev.streamgate.security.Limits;
 import dev.streamgate.security.TokenBucket;
 import dev.streamgate.stream.TokenStream;
 import dev.streamgate.transport.Streams;
+import dev.streamgate.web.Cursors;
+import dev.streamgate.web.Problem;
+import dev.streamgate.web.ProblemException;
+import dev.streamgate.web.Problems;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;

@@ -1,11 +1,11 @@
 package dev.streamgate.transport.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.streamgate.api.Json;
-import dev.streamgate.api.JsonBodies;
-import dev.streamgate.api.ProblemException;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.Terminal;
+import dev.streamgate.web.Json;
+import dev.streamgate.web.JsonBodies;
+import dev.streamgate.web.ProblemException;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -82,10 +82,4 @@ class OpenAiChunksTest {
     assertEquals(new Usage(6, 8, false), Usage.of(new Usage(6, 8), 9));
     assertEquals(new Usage(6, 0, true), Usage.of(new Usage(6, 0, true), 0));
   }
-
-  @Test
-  void completionIdsMapBackToGenerations() {
-    assertEquals("gen_1", OpenAiChunks.generationId("chatcmpl-gen_1"));
-    assertEquals("gen_1", OpenAiChunks.generationId("gen_1"));
-  }
 }

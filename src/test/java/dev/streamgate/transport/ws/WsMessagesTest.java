@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.streamgate.api.ProblemException;
 import dev.streamgate.stream.FinishReason;
 import dev.streamgate.stream.Slice;
 import dev.streamgate.stream.Terminal;
+import dev.streamgate.web.ProblemException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

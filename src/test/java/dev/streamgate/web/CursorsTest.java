@@ -1,4 +1,4 @@
-package dev.streamgate.api;
+package dev.streamgate.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

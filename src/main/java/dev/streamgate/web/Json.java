@@ -1,4 +1,4 @@
-package dev.streamgate.api;
+package dev.streamgate.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,4 +1,4 @@
-package dev.streamgate.api;
+package dev.streamgate.web;
 
 import dev.streamgate.generation.InvalidRequestException;
 import dev.streamgate.stream.CapacityException;

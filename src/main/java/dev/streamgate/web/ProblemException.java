@@ -1,4 +1,4 @@
-package dev.streamgate.api;
+package dev.streamgate.web;
 
 /** A request the API refuses, with the status and problem it answers. */
 public class ProblemException extends RuntimeException {

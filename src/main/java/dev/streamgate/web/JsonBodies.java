@@ -1,4 +1,4 @@
-package dev.streamgate.api;
+package dev.streamgate.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;

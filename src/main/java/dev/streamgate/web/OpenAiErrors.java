@@ -1,8 +1,5 @@
-package dev.streamgate.transport.openai;
+package dev.streamgate.web;
 
-import dev.streamgate.api.Json;
-import dev.streamgate.api.Problem;
-import dev.streamgate.api.Problems;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

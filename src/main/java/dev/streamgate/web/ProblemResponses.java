@@ -1,4 +1,4 @@
-package dev.streamgate.api;
+package dev.streamgate.web;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
