@@ -30,7 +30,7 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
   private HttpResponseParser http;
   private SseParser sse;
   private WsFrames ws;
-  private final long[] seen;
+  private final Received got;
   private SocketChannel channel;
   private SelectionKey key;
   private ByteBuffer pending;
@@ -49,21 +49,13 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
 
   // the stream in flight
   private String id;
-  private long requestNanos;
-  private boolean gotToken;
-  private long cursor;
-  private long maxSeq;
-  private long received;
-  private boolean finished;
-  private long doneTokens;
-  private final StringBuilder text = new StringBuilder(2048);
 
   Conn(LoadRun run, Tally tally, int slot) {
     this.run = run;
     this.plan = run.plan();
     this.tally = tally;
     this.prompt = slot % plan.prompts();
-    this.seen = new long[(plan.n() >> 6) + 2];
+    this.got = new Received(plan);
     this.home = slot % plan.nodes().length;
     this.node = home;
   }
@@ -173,13 +165,13 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
   private void hop() {
     Selector selector = key.selector();
     closeChannel();
-    if (hopRead && cursor > 0 && run.inWindow(System.nanoTime())) {
+    if (hopRead && got.cursor > 0 && run.inWindow(System.nanoTime())) {
       tally.resumes++;
     }
     node = hopTo;
     reading = hopRead;
     hopTo = -1;
-    hopCursor = cursor;
+    hopCursor = got.cursor;
     open(selector);
   }
 
@@ -194,16 +186,8 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
       return;
     }
     id = null;
-    cursor = 0;
     hopCursor = 0;
-    maxSeq = 0;
-    received = 0;
-    gotToken = false;
-    finished = false;
-    doneTokens = -1;
-    text.setLength(0);
-    Arrays.fill(seen, 0);
-    requestNanos = System.nanoTime();
+    got.reset(System.nanoTime());
     switch (plan.transport()) {
       case SSE, POLL -> {
         phase = Phase.CREATE;
@@ -228,7 +212,7 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
             + id
             + "/events HTTP/1.1\r\nHost: "
             + plan.hostHeader()
-            + (cursor > 0 ? "\r\nLast-Event-ID: " + cursor : "")
+            + (got.cursor > 0 ? "\r\nLast-Event-ID: " + got.cursor : "")
             + "\r\nAccept: text/event-stream\r\n\r\n");
   }
 
@@ -239,7 +223,7 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
             "GET /api/generations/"
                 + id
                 + "/poll?after="
-                + cursor
+                + got.cursor
                 + "&wait=25 HTTP/1.1\r\nHost: "
                 + plan.hostHeader()
                 + "\r\n\r\n"));
@@ -250,8 +234,8 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
   @Override
   public void body(ByteBuffer bytes, int length) {
     if (plan.transport() == Transport.IDLE_SSE) {
-      if (!gotToken) {
-        gotToken = true; // the hello comment: the subscription is open
+      if (!got.gotToken) {
+        got.gotToken = true; // the hello comment: the subscription is open
         tally.opened++;
       }
       return;
@@ -306,7 +290,7 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
       polled(bodyText(), System.nanoTime());
       return;
     }
-    if (!finished) {
+    if (!got.finished) {
       fail("stream ended before its end event");
       return;
     }
@@ -340,8 +324,8 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
         fail("stream failed: " + json.substring(tokensEnd));
         return;
       }
-      finished = true;
-      doneTokens = JsonScan.number(json, "last_seq", tokensEnd, -1);
+      got.finished = true;
+      got.doneTokens = JsonScan.number(json, "last_seq", tokensEnd, -1);
       streamDone();
     } else {
       poll();
@@ -360,8 +344,8 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
     switch (name) {
       case "token" -> tokenFrame(data, now);
       case "done" -> {
-        finished = true;
-        doneTokens = JsonScan.number(data, "tokens", 0, -1);
+        got.finished = true;
+        got.doneTokens = JsonScan.number(data, "tokens", 0, -1);
       }
       default -> fail("event " + name + ": " + data);
     }
@@ -379,10 +363,10 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
     if (reason > 0 && data.startsWith("null", reason)) {
       long last = Long.parseLong(eventId); // every chunk's id is the cursor after it
       String content = JsonScan.string(data, "content", 0);
-      tokens(cursor + 1, last, content, now, true);
+      tokens(got.cursor + 1, last, content, now, true);
     } else if (reason > 0) {
-      finished = true;
-      doneTokens = Long.parseLong(eventId);
+      got.finished = true;
+      got.doneTokens = Long.parseLong(eventId);
     }
   }
 
@@ -403,8 +387,8 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
     } else if (message.startsWith("\"started\"", typeAt)) {
       id = JsonScan.string(message, "id", 0);
     } else if (message.startsWith("\"done\"", typeAt)) {
-      finished = true;
-      doneTokens = JsonScan.number(message, "tokens", 0, -1);
+      got.finished = true;
+      got.doneTokens = JsonScan.number(message, "tokens", 0, -1);
       streamDone();
     } else {
       fail("ws: " + message);
@@ -424,42 +408,8 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
 
   /** Tokens {@code first..last} (their text concatenated) arrived at {@code now}. */
   private void tokens(long first, long last, String t, long now, boolean frame) {
-    boolean window = run.inWindow(now);
-    if (!gotToken) {
-      gotToken = true;
-      if (window) {
-        tally.ttft.record(now - requestNanos);
-      }
-    }
-    if (window && frame) {
-      tally.framesInWindow++;
-    }
-    for (long seq = first; seq <= last; seq++) {
-      if (seq < 1 || seq > plan.n()) {
-        tally.error("seq " + seq + " outside 1.." + plan.n());
-        continue;
-      }
-      int bit = (int) seq;
-      long mask = 1L << (bit & 63);
-      if ((seen[bit >> 6] & mask) != 0) {
-        tally.duplicated++;
-        continue;
-      }
-      seen[bit >> 6] |= mask;
-      received++;
-      if (seq < maxSeq) {
-        tally.reordered++;
-      }
-      maxSeq = Math.max(maxSeq, seq);
-      if (window) {
-        tally.tokensInWindow++;
-        tally.lag.record(now - plan.dueNanos(requestNanos, seq));
-      }
-    }
-    cursor = Math.max(cursor, last);
-    if (t != null) {
-      text.append(t);
-    }
+    got.tokens(tally, run.inWindow(now), first, last, t, now, frame);
+    long cursor = got.cursor;
     if (plan.resumeEvery() > 0 && cursor < plan.n() && cursor - hopCursor >= plan.resumeEvery()) {
       hopLater(node + 1, true); // drop the connection and resume on the next node
     }
@@ -467,18 +417,7 @@ final class Conn implements HttpResponseParser.Listener, SseParser.Listener, WsF
 
   private void streamDone() {
     hopTo = -1;
-    tally.streamsCompleted++;
-    tally.lost += Math.max(0, plan.n() - received);
-    if (doneTokens != plan.n()) {
-      tally.error("end event says " + doneTokens + " tokens, expected " + plan.n());
-    }
-    String expected = plan.expectedText(prompt);
-    if (expected != null) {
-      tally.streamsVerified++;
-      if (!expected.contentEquals(text)) {
-        tally.textMismatches++;
-      }
-    }
+    got.done(tally, prompt);
     if (http.closeAfter()) {
       reconnect();
     } else {

@@ -26,6 +26,7 @@ final class LoadRun {
   private final Plan plan;
   private final Timing timing;
   private final List<Loop> loops = new ArrayList<>();
+  private final GrpcClients grpc; // gRPC's clients, on Netty's loops instead of ours; else null
   private final AtomicInteger open = new AtomicInteger();
   private volatile boolean stopping;
   private volatile long windowStart = Long.MAX_VALUE;
@@ -37,6 +38,7 @@ final class LoadRun {
     for (int i = 0; i < threads; i++) {
       loops.add(new Loop(i));
     }
+    grpc = plan.transport() == Transport.GRPC ? new GrpcClients(this, threads) : null;
   }
 
   Plan plan() {
@@ -70,7 +72,11 @@ final class LoadRun {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
       open.incrementAndGet();
-      loops.get(i % loops.size()).add(new Conn(this, loops.get(i % loops.size()).tally, i));
+      if (grpc != null) {
+        grpc.add(i);
+      } else {
+        loops.get(i % loops.size()).add(new Conn(this, loops.get(i % loops.size()).tally, i));
+      }
     }
     sleep(timing.warmupSeconds());
     ServerMetrics before = ServerMetrics.fetchAll(plan.bases());
@@ -95,6 +101,10 @@ final class LoadRun {
     for (Loop loop : loops) {
       incomplete += loop.stop();
       total.add(loop.tally);
+    }
+    if (grpc != null) {
+      incomplete += grpc.stop();
+      total.add(grpc.total());
     }
     double window = (windowEnd - windowStart) / 1e9;
     return new RunResult(

@@ -10,6 +10,8 @@ enum Transport {
   POLL,
   /** {@code POST /v1/chat/completions} with {@code stream:true}. */
   OPENAI,
+  /** gRPC {@code streamgate.v1.StreamGate/Generate} over h2c (see {@link GrpcClients}). */
+  GRPC,
   /** An SSE subscription that sees no token: for memory per open connection. */
   IDLE_SSE,
   /** An open WebSocket that asks for nothing: for memory per open connection. */

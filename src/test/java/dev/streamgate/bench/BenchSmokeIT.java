@@ -27,7 +27,17 @@ class BenchSmokeIT {
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
-    tomcat = Main.start(port, Path.of("target", "streamgate"));
+    String http2 = System.getProperty("streamgate.http2");
+    System.setProperty("streamgate.http2", "true"); // h2c beside HTTP/1.1, for gRPC
+    try {
+      tomcat = Main.start(port, Path.of("target", "streamgate"));
+    } finally {
+      if (http2 == null) {
+        System.clearProperty("streamgate.http2");
+      } else {
+        System.setProperty("streamgate.http2", http2);
+      }
+    }
     expected = ServerMetrics.expectedTexts("http://127.0.0.1:" + port, 3, 20);
   }
 
@@ -40,7 +50,7 @@ class BenchSmokeIT {
   @ParameterizedTest
   @EnumSource(
       value = Transport.class,
-      names = {"SSE", "WS", "POLL", "OPENAI"})
+      names = {"SSE", "WS", "POLL", "OPENAI", "GRPC"})
   void everyStreamArrivesWholeAndInOrder(Transport transport) throws Exception {
     Plan plan = new Plan(transport, "127.0.0.1", port, 3, 20, 100, 50, expected, null);
     RunResult result = new LoadRun(plan, new LoadRun.Timing(0.1, 0.1, 1.0, 10), 1).run();
