@@ -111,53 +111,49 @@ describe('the chat page', { skip }, () => {
     return { id, rendered, server: await status(id, where) };
   }
 
-  // The transports at once, each in a browser context of its own: they share nothing but the
-  // gateway, and the page tests are most of what the suite waits for on each of three runtimes.
-  describe('over each transport', { concurrency: true }, () => {
-    for (const transport of TRANSPORTS) {
-      describe(`over ${transport}`, () => {
-        test('renders exactly the text the server generated', async (t) => {
-          const page = await openChat(t, { transport });
-          const answer = await ask(page, `Explain ${transport} in one paragraph`);
-          const { rendered, server } = await finished(answer, 'completed');
-          assert.equal(server.state, 'completed');
-          assert.equal(rendered, server.text);
-          assert.equal(await page.locator('#fig-tokens').textContent(), String(server.tokens));
-          assert.equal(await answer.getAttribute('data-transport'), transport);
-          // The line under a finished answer sums it up; it no longer waits for a first token.
-          const meta = await answer.locator('.meta').textContent();
-          assert.match(meta, new RegExp(`^${server.tokens} tokens · .+ · first token in \\d`), meta);
-          assert.ok(!meta.includes('waiting'), meta);
-        });
-
-        test('resumes by itself after "Drop connection", losing and repeating nothing', async (t) => {
-          // 160 tokens at 40 a second: after the 8th, about 4 s of answer are left for the click to
-          // land in, over ten times what a click takes on a loaded machine
-          const page = await openChat(t, { transport, speed: { ...SPEED, rate: 40, maxTokens: 160 } });
-          const answer = await ask(page, `Drop me over ${transport}`);
-          await tokensRendered(page, 8);
-          await page.getByRole('button', { name: 'Drop connection' }).click();
-          const { rendered, server } = await finished(answer, 'completed');
-          assert.equal(rendered, server.text);
-          assert.ok(Number(await answer.getAttribute('data-resumes')) >= 1, 'the answer records a resume');
-          await answer.locator('.note.resume').first().waitFor(WAIT);
-          assert.match(await answer.locator('.note.resume').first().textContent(), /Resumed over .* from seq \d+/);
-          assert.ok(Number(await page.locator('#fig-reconnects').textContent()) >= 1);
-        });
-
-        test('"Stop" cancels the generation on the server', async (t) => {
-          const page = await openChat(t, { transport, speed: { ...SPEED, maxTokens: 400 } });
-          const answer = await ask(page, `Stop me over ${transport}`);
-          await tokensRendered(page, 5);
-          await page.getByRole('button', { name: 'Stop' }).click();
-          const { rendered, server } = await finished(answer, 'cancelled');
-          assert.equal(server.state, 'cancelled');
-          assert.equal(rendered, server.text);
-          assert.ok(server.tokens < 400);
-        });
+  for (const transport of TRANSPORTS) {
+    describe(`over ${transport}`, () => {
+      test('renders exactly the text the server generated', async (t) => {
+        const page = await openChat(t, { transport });
+        const answer = await ask(page, `Explain ${transport} in one paragraph`);
+        const { rendered, server } = await finished(answer, 'completed');
+        assert.equal(server.state, 'completed');
+        assert.equal(rendered, server.text);
+        assert.equal(await page.locator('#fig-tokens').textContent(), String(server.tokens));
+        assert.equal(await answer.getAttribute('data-transport'), transport);
+        // The line under a finished answer sums it up; it no longer waits for a first token.
+        const meta = await answer.locator('.meta').textContent();
+        assert.match(meta, new RegExp(`^${server.tokens} tokens · .+ · first token in \\d`), meta);
+        assert.ok(!meta.includes('waiting'), meta);
       });
-    }
-  });
+
+      test('resumes by itself after "Drop connection", losing and repeating nothing', async (t) => {
+        // 160 tokens at 40 a second: after the 8th, about 4 s of answer are left for the click to
+        // land in, over ten times what a click takes on a loaded machine
+        const page = await openChat(t, { transport, speed: { ...SPEED, rate: 40, maxTokens: 160 } });
+        const answer = await ask(page, `Drop me over ${transport}`);
+        await tokensRendered(page, 8);
+        await page.getByRole('button', { name: 'Drop connection' }).click();
+        const { rendered, server } = await finished(answer, 'completed');
+        assert.equal(rendered, server.text);
+        assert.ok(Number(await answer.getAttribute('data-resumes')) >= 1, 'the answer records a resume');
+        await answer.locator('.note.resume').first().waitFor(WAIT);
+        assert.match(await answer.locator('.note.resume').first().textContent(), /Resumed over .* from seq \d+/);
+        assert.ok(Number(await page.locator('#fig-reconnects').textContent()) >= 1);
+      });
+
+      test('"Stop" cancels the generation on the server', async (t) => {
+        const page = await openChat(t, { transport, speed: { ...SPEED, maxTokens: 400 } });
+        const answer = await ask(page, `Stop me over ${transport}`);
+        await tokensRendered(page, 5);
+        await page.getByRole('button', { name: 'Stop' }).click();
+        const { rendered, server } = await finished(answer, 'cancelled');
+        assert.equal(server.state, 'cancelled');
+        assert.equal(rendered, server.text);
+        assert.ok(server.tokens < 400);
+      });
+    });
+  }
 
   test('sends the conversation so far, and switches transports between turns', async (t) => {
     const page = await openChat(t, { transport: 'poll' });
@@ -207,7 +203,7 @@ describe('the chat page', { skip }, () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'chat-openai.png') });
   });
 
-  describe('on a gateway with API keys', { concurrency: true, skip: KEYED_URL && API_KEY ? false : 'STREAMGATE_KEYED_URL and STREAMGATE_API_KEY not set' }, () => {
+  describe('on a gateway with API keys', { skip: KEYED_URL && API_KEY ? false : 'STREAMGATE_KEYED_URL and STREAMGATE_API_KEY not set' }, () => {
     const withKey = { base: KEYED_URL, apiKey: API_KEY };
 
     for (const transport of TRANSPORTS) {
