@@ -78,21 +78,19 @@ class GrpcIT {
 
   /** A stub that sends {@code name}'s key in the call's metadata. */
   private static StreamGateGrpc.StreamGateStub as(String name) {
-    Metadata key = new Metadata();
-    key.put(
-        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-        SecurityIT.bearer(name));
-    return StreamGateGrpc.newStub(channel)
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key));
+    return StreamGateGrpc.newStub(channel).withInterceptors(key(name));
   }
 
   private static StreamGateGrpc.StreamGateBlockingStub blockingAs(String name) {
+    return StreamGateGrpc.newBlockingStub(channel).withInterceptors(key(name));
+  }
+
+  private static ClientInterceptor key(String name) {
     Metadata key = new Metadata();
     key.put(
         Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
         SecurityIT.bearer(name));
-    return StreamGateGrpc.newBlockingStub(channel)
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key));
+    return MetadataUtils.newAttachHeadersInterceptor(key);
   }
 
   private static JsonNode statusOf(String id) {
