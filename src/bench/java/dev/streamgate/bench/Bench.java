@@ -17,14 +17,14 @@ import java.util.Map;
  * idle test; {@code slow} the normal load alone, then beside {@code --stalled} clients that never
  * read; {@code cluster} one node in memory beside two nodes on one Redis (see {@link #cluster});
  * {@code report} redraws the table and charts from a sweep's CSV. With {@code --url}
- * the gateway is one already running. Options: {@code --transports sse,ws,poll,openai,grpc --c
+ * the gateway is one already running. Options: {@code --transports sse,ws,poll,openai,grpc,sse-h2c --c
  * 100,1000,4000,5000,10000 --n 200 --r 50 --ttft 100 --window 10 --warmup 3 --threads 2 --idle 15000 --port
  * 18400 --out bench/results --server-opts "-Xmx4g" --jfr file.jfr}.
  */
 public final class Bench {
 
   /** What a sweep runs unless told: every transport a client can stream a generation over. */
-  private static final String TRANSPORTS = "sse,ws,poll,openai,grpc";
+  private static final String TRANSPORTS = "sse,ws,poll,openai,grpc,sse-h2c";
 
   private final Map<String, String> options;
 
@@ -95,10 +95,11 @@ public final class Bench {
     }
   }
 
-  /** The gateway for a sweep or run; with HTTP/2 (h2c) when gRPC is among its transports. */
+  /** The gateway for a sweep or run; with HTTP/2 (h2c) when gRPC or SSE over h2c is asked for. */
   private ServerProcess startServer() throws IOException, InterruptedException {
     Map<String, String> env =
-        Arrays.asList(option("transports", TRANSPORTS).split(",")).contains("grpc")
+        Arrays.stream(option("transports", TRANSPORTS).split(","))
+                .anyMatch(t -> t.equals("grpc") || t.equals("sse-h2c"))
             ? Map.of("STREAMGATE_HTTP2", "true")
             : Map.of();
     return startServer(Integer.parseInt(option("port", "18400")), env, "bench-server");

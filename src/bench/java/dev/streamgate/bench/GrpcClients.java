@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * on its connection's event loop ({@code directExecutor}), so each of the {@code threads} loops
  * keeps a {@link Tally} of its own, as a selector loop does.
  */
-final class GrpcClients {
+final class GrpcClients implements ClientPool {
 
   static final int STREAMS_PER_CONNECTION = 100;
 
@@ -76,13 +76,13 @@ final class GrpcClients {
     }
   }
 
-  /** Starts client {@code slot}: it runs streams until the run winds down. */
-  void add(int slot) {
+  @Override
+  public void add(int slot) {
     new Client(slot).next();
   }
 
-  /** Ends what is still in flight and returns how many streams that was. */
-  int stop() throws InterruptedException {
+  @Override
+  public int stop() throws InterruptedException {
     int incomplete = inFlight.size();
     inFlight.forEach(client -> client.call.cancel("the run is over", null));
     for (ManagedChannel channel : channels) {
@@ -95,8 +95,8 @@ final class GrpcClients {
     return incomplete;
   }
 
-  /** What every loop saw; read after {@link #stop()}. */
-  Tally total() {
+  @Override
+  public Tally total() {
     Tally total = new Tally();
     synchronized (tallies) {
       tallies.forEach(total::add);

@@ -26,7 +26,7 @@ final class LoadRun {
   private final Plan plan;
   private final Timing timing;
   private final List<Loop> loops = new ArrayList<>();
-  private final GrpcClients grpc; // gRPC's clients, on Netty's loops instead of ours; else null
+  private final ClientPool pool; // gRPC's or HTTP/2's clients, on loops of their own; else null
   private final AtomicInteger open = new AtomicInteger();
   private volatile boolean stopping;
   private volatile long windowStart = Long.MAX_VALUE;
@@ -38,7 +38,17 @@ final class LoadRun {
     for (int i = 0; i < threads; i++) {
       loops.add(new Loop(i));
     }
-    grpc = plan.transport() == Transport.GRPC ? new GrpcClients(this, threads) : null;
+    try {
+      pool =
+          switch (plan.transport()) {
+            case GRPC -> new GrpcClients(this, threads);
+            case SSE_H2C -> new H2SseClients(this, threads);
+            default -> null;
+          };
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   Plan plan() {
@@ -72,8 +82,8 @@ final class LoadRun {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
       open.incrementAndGet();
-      if (grpc != null) {
-        grpc.add(i);
+      if (pool != null) {
+        pool.add(i);
       } else {
         loops.get(i % loops.size()).add(new Conn(this, loops.get(i % loops.size()).tally, i));
       }
@@ -102,9 +112,9 @@ final class LoadRun {
       incomplete += loop.stop();
       total.add(loop.tally);
     }
-    if (grpc != null) {
-      incomplete += grpc.stop();
-      total.add(grpc.total());
+    if (pool != null) {
+      incomplete += pool.stop();
+      total.add(pool.total());
     }
     double window = (windowEnd - windowStart) / 1e9;
     return new RunResult(

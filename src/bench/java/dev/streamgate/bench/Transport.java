@@ -12,6 +12,8 @@ enum Transport {
   OPENAI,
   /** gRPC {@code streamgate.v1.StreamGate/Generate} over h2c (see {@link GrpcClients}). */
   GRPC,
+  /** SSE as {@link #SSE}, over h2c: HTTP/2 streams on shared connections ({@link H2SseClients}). */
+  SSE_H2C,
   /** An SSE subscription that sees no token: for memory per open connection. */
   IDLE_SSE,
   /** An open WebSocket that asks for nothing: for memory per open connection. */

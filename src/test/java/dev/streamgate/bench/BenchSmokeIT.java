@@ -50,7 +50,7 @@ class BenchSmokeIT {
   @ParameterizedTest
   @EnumSource(
       value = Transport.class,
-      names = {"SSE", "WS", "POLL", "OPENAI", "GRPC"})
+      names = {"SSE", "WS", "POLL", "OPENAI", "GRPC", "SSE_H2C"})
   void everyStreamArrivesWholeAndInOrder(Transport transport) throws Exception {
     Plan plan = new Plan(transport, "127.0.0.1", port, 3, 20, 100, 50, expected, null);
     RunResult result = new LoadRun(plan, new LoadRun.Timing(0.1, 0.1, 1.0, 10), 1).run();
