@@ -280,11 +280,26 @@ class GrpcIT {
     Transcript.Received before = stalled.transcript().received();
     assertTrue(before.cursor() < 8192, "dropped before its end: " + before.cursor());
 
-    var rest = GrpcStream.subscribe(as("bob"), id, before.cursor());
-    assertEquals("stop", rest.awaitLast().getDone().getFinishReason());
     String text = gateway.awaitEnded(id, SecurityIT.bearer("bob")).get("text").asText();
-    assertEquals(text.length(), before.text().length() + rest.transcript().text().length());
-    assertEquals(text, before.text() + rest.transcript().text());
+    String rest;
+    if (server.carriesLargeGrpcAnswers()) {
+      var resumed = GrpcStream.subscribe(as("bob"), id, before.cursor());
+      assertEquals("stop", resumed.awaitLast().getDone().getFinishReason());
+      rest = resumed.transcript().text();
+    } else {
+      SseReader resumed =
+          SseReader.open(
+              gateway,
+              id,
+              "after=" + before.cursor(),
+              before.cursor(),
+              "Authorization",
+              SecurityIT.bearer("bob"));
+      resumed.assertDone("stop");
+      rest = resumed.transcript().text();
+    }
+    assertEquals(text.length(), before.text().length() + rest.length());
+    assertEquals(text, before.text() + rest);
   }
 
   private static long metric(String name) {

@@ -70,6 +70,15 @@ interface OwnGateway {
     return TestRuntime.CURRENT != TestRuntime.PAYARA;
   }
 
+  /**
+   * Whether a large gRPC answer (megabytes, in events of a few hundred kilobytes) arrives whole.
+   * Payara's Grizzly HTTP/2 ended one mid-frame in one of four runs ("Encountered end-of-stream
+   * mid-frame" at the client), so there such a resume is read over SSE instead.
+   */
+  default boolean carriesLargeGrpcAnswers() {
+    return TestRuntime.CURRENT != TestRuntime.PAYARA;
+  }
+
   void stop() throws Exception;
 
   /** Starts one on the run's runtime and waits until its {@code /health} answers 200. */
@@ -212,7 +221,6 @@ interface OwnGateway {
       List<String> command = new ArrayList<>();
       command.add(java());
       command.add("-Xmx512m");
-      command.add("-XX:TieredStopAtLevel=1");
       command.addAll(settings(own));
       command.addAll(
           List.of(
