@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class H2SseClients implements ClientPool {
 
-  static final int STREAMS_PER_CONNECTION = 100;
+  static final int STREAMS_PER_CONNECTION = 50;
 
   private final LoadRun run;
   private final Plan plan;
