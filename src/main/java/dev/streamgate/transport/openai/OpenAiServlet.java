@@ -48,14 +48,15 @@ public class OpenAiServlet extends HttpServlet {
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     String path = request.getPathInfo() == null ? "" : request.getPathInfo();
+    String completion = Routes.generationOf("/v1" + path); // GET /v1/chat/completions/{id}
     try {
       if (path.equals(COMPLETIONS)) {
         Methods.require("POST", request, response);
         create(request, response);
-      } else if (Routes.of("/v1" + path) != null) {
+      } else if (completion != null) {
         Methods.require("GET", request, response);
         Caller caller = Caller.of(request);
-        TokenStream stream = streams.find(caller, Routes.generationOf("/v1" + path));
+        TokenStream stream = streams.find(caller, completion);
         if (wantsEvents(request)) {
           long cursor =
               Cursors.resume(
