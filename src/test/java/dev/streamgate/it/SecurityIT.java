@@ -483,7 +483,13 @@ class SecurityIT {
     long refilled = (long) Math.ceil(seconds * 12 / 60.0);
     assertTrue(
         started >= 12 && started <= 12 + refilled,
-        started + " started in " + seconds + " s (12 + at most " + refilled + " refilled)");
+        started
+            + " started in "
+            + seconds
+            + " s (12 + at most "
+            + refilled
+            + " refilled), then "
+            + (refused == null ? "no refusal" : refused.statusCode() + " " + refused.body()));
     Gateway.assertProblem(refused, 429, "rate_limited");
     assertTrue(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()) >= 1);
 
