@@ -60,25 +60,6 @@ interface OwnGateway {
     return TestRuntime.CURRENT != TestRuntime.PAYARA;
   }
 
-  /**
-   * Whether an HTTP/2 client's RST_STREAM (a gRPC call cancelled, or its deadline passed) reaches
-   * the webapp. Payara's Grizzly does not tell the servlet: the call's follower writes on into the
-   * reset stream until its generation ends, so on_disconnect=cancel never fires for it there.
-   * (grpc-java's own servlet tests mark client RST_STREAM unsupported on some containers too.)
-   */
-  default boolean seesHttp2Resets() {
-    return TestRuntime.CURRENT != TestRuntime.PAYARA;
-  }
-
-  /**
-   * Whether a large gRPC answer (megabytes, in events of a few hundred kilobytes) arrives whole.
-   * Payara's Grizzly HTTP/2 ended one mid-frame in one of four runs ("Encountered end-of-stream
-   * mid-frame" at the client), so there such a resume is read over SSE instead.
-   */
-  default boolean carriesLargeGrpcAnswers() {
-    return TestRuntime.CURRENT != TestRuntime.PAYARA;
-  }
-
   void stop() throws Exception;
 
   /** Starts one on the run's runtime and waits until its {@code /health} answers 200. */

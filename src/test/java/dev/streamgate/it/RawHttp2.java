@@ -46,14 +46,39 @@ final class RawHttp2 {
     byte[] increment = new byte[4];
     putInt(increment, 0, MAX_WINDOW - 65_535); // the connection window starts at 65 535
     frame(out, WINDOW_UPDATE, 0, 0, increment);
-    out.flush();
   }
 
   /** A GET on {@code stream} (odd, rising) with the given header pairs after the pseudo-headers. */
   static void get(Socket socket, int stream, String authority, String path, String... headers)
       throws IOException {
+    request(socket, 0x82, stream, authority, path, true, headers); // ":method: GET", entry 2
+  }
+
+  /**
+   * A POST's HEADERS on {@code stream}, its body to follow in {@link #data} frames (the request
+   * stays open until one of them ends it).
+   */
+  static void post(Socket socket, int stream, String authority, String path, String... headers)
+      throws IOException {
+    request(socket, 0x83, stream, authority, path, false, headers); // ":method: POST", entry 3
+  }
+
+  /** A DATA frame of {@code bytes} on {@code stream}; {@code last} ends the request. */
+  static void data(Socket socket, int stream, byte[] bytes, boolean last) throws IOException {
+    frame(socket.getOutputStream(), DATA, last ? END_STREAM : 0, stream, bytes);
+  }
+
+  private static void request(
+      Socket socket,
+      int method,
+      int stream,
+      String authority,
+      String path,
+      boolean ended,
+      String... headers)
+      throws IOException {
     ByteArrayOutputStream block = new ByteArrayOutputStream();
-    block.write(0x82); // ":method: GET", static table entry 2
+    block.write(method);
     block.write(0x86); // ":scheme: http", entry 6
     block.write(0x01); // ":authority" (entry 1) with a literal value, not indexed
     string(block, authority.getBytes(StandardCharsets.US_ASCII));
@@ -62,9 +87,12 @@ final class RawHttp2 {
     for (int i = 0; i < headers.length; i += 2) {
       literal(block, headers[i], headers[i + 1]);
     }
-    OutputStream out = socket.getOutputStream();
-    frame(out, HEADERS, END_STREAM | END_HEADERS, stream, block.toByteArray());
-    out.flush();
+    frame(
+        socket.getOutputStream(),
+        HEADERS,
+        (ended ? END_STREAM : 0) | END_HEADERS,
+        stream,
+        block.toByteArray());
   }
 
   /**
@@ -97,6 +125,21 @@ final class RawHttp2 {
     }
   }
 
+  /**
+   * Reads frames until the server sends GOAWAY, and returns its debug text; fails if the connection
+   * ends, or stays silent past the socket's timeout, without one.
+   */
+  static String awaitGoAway(Socket socket) throws IOException {
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    while (true) {
+      Frame frame = read(in);
+      if (frame.type() == GOAWAY) {
+        byte[] payload = frame.payload(); // last stream id, error code, then the debug text
+        return new String(payload, 8, payload.length - 8, StandardCharsets.UTF_8);
+      }
+    }
+  }
+
   private static Frame read(DataInputStream in) throws IOException {
     byte[] head = new byte[9];
     in.readFully(head);
@@ -111,17 +154,24 @@ final class RawHttp2 {
     return new Frame(head[3] & 0xff, head[4] & 0xff, stream, payload);
   }
 
+  /**
+   * Writes one frame in one write, flushed: a reader thread may acknowledge SETTINGS on the same
+   * socket while a test sends, and frames must not interleave.
+   */
   private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload)
       throws IOException {
-    byte[] head = new byte[9];
-    head[0] = (byte) (payload.length >>> 16);
-    head[1] = (byte) (payload.length >>> 8);
-    head[2] = (byte) payload.length;
-    head[3] = (byte) type;
-    head[4] = (byte) flags;
-    putInt(head, 5, stream);
-    out.write(head);
-    out.write(payload);
+    byte[] frame = new byte[9 + payload.length];
+    frame[0] = (byte) (payload.length >>> 16);
+    frame[1] = (byte) (payload.length >>> 8);
+    frame[2] = (byte) payload.length;
+    frame[3] = (byte) type;
+    frame[4] = (byte) flags;
+    putInt(frame, 5, stream);
+    System.arraycopy(payload, 0, frame, 9, payload.length);
+    synchronized (out) {
+      out.write(frame);
+      out.flush();
+    }
   }
 
   /**

@@ -14,14 +14,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.logging.Logger;
 
 /**
  * gRPC on the servlet container ({@code grpc-servlet-jakarta}), mapped to {@code
  * /streamgate.v1.StreamGate/*} in web.xml. gRPC needs HTTP/2: on the launcher {@code
  * STREAMGATE_HTTP2=true} (h2c on the plain port, h2 on the TLS one); a standalone Tomcat needs
- * {@code Http2Protocol} on its connector; Payara Micro speaks h2c as it comes.
+ * {@code Http2Protocol} on its connector. Not supported on Payara, whose Grizzly HTTP/2 loses a
+ * response's data when trailers end it (glassfish-grizzly#2016): said once in the log at start.
  */
 public class GrpcServlet extends HttpServlet {
+
+  private static final Logger LOG = Logger.getLogger(GrpcServlet.class.getName());
 
   @Inject Streams streams;
   @Inject AccessPolicy access;
@@ -37,6 +41,15 @@ public class GrpcServlet extends HttpServlet {
             .addService(ServerInterceptors.intercept(service, new CallContext(access)))
             .maxInboundMessageSize(settings.maxBodyBytes())
             .buildServletAdapter();
+    String server = getServletContext().getServerInfo();
+    if (server.contains("Payara") || server.contains("GlassFish")) {
+      LOG.warning(
+          "gRPC is not supported on "
+              + server
+              + ": its HTTP/2 can lose a call's answer when the trailers end it"
+              + " (glassfish-grizzly#2016). Use SSE, WebSocket, long polling or /v1 here, or gRPC"
+              + " on Tomcat.");
+    }
   }
 
   @Override
