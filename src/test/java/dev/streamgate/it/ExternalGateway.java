@@ -28,6 +28,16 @@ final class ExternalGateway implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) throws InterruptedException {
+    awaitUp();
+  }
+
+  /** The run's shared gateway on this runtime, once its {@code /health} answers 200. */
+  static Gateway shared(String base) throws Exception {
+    new ExternalGateway(base).awaitUp();
+    return new Gateway(URI.create(base).toURL());
+  }
+
+  private void awaitUp() throws InterruptedException {
     if (up) {
       return;
     }

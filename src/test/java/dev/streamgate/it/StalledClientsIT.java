@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,16 +93,35 @@ class StalledClientsIT extends DeployedGateway {
           () ->
               metric("stuck_drops") >= dropsBefore + 3 * STALLED_PER_TRANSPORT
                   && metric("open_streams") <= openBefore);
-      for (Stalled client : stalled) {
-        Received had = drain(client);
-        String full = gateway.awaitEnded(had.id()).get("text").asText();
-        String rest = resume(client, had);
-        assertEquals(full, had.text() + rest, client.transport() + " stalled client resumed");
+      // Each drains (to a close or a silence) and resumes on a thread of its own: a dozen
+      // silences one after another would be most of the suite.
+      ExecutorService each = Executors.newFixedThreadPool(stalled.size());
+      try {
+        List<CompletableFuture<Void>> checks = new ArrayList<>();
+        for (Stalled client : stalled) {
+          checks.add(CompletableFuture.runAsync(() -> drainAndResume(client), each));
+        }
+        for (CompletableFuture<Void> check : checks) {
+          Gateway.await(check);
+        }
+      } finally {
+        each.shutdownNow();
       }
     } finally {
       for (Stalled client : stalled) {
         client.socket().close();
       }
+    }
+  }
+
+  private void drainAndResume(Stalled client) {
+    try {
+      Received had = drain(client);
+      String full = gateway.awaitEnded(had.id()).get("text").asText();
+      String rest = resume(client, had);
+      assertEquals(full, had.text() + rest, client.transport() + " stalled client resumed");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
