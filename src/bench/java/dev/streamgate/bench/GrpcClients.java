@@ -14,8 +14,6 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,30 +23,16 @@ import java.util.concurrent.TimeUnit;
  * on its connection's event loop ({@code directExecutor}), so each of the {@code threads} loops
  * keeps a {@link Tally} of its own, as a selector loop does.
  */
-final class GrpcClients implements ClientPool {
+final class GrpcClients extends ClientPool<GrpcClients.Client> {
 
   static final int STREAMS_PER_CONNECTION = 100;
 
-  private final LoadRun run;
-  private final Plan plan;
   private final NioEventLoopGroup loops;
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<GenerateRequest> requests = new ArrayList<>();
-  private final Set<Client> inFlight = ConcurrentHashMap.newKeySet();
-  private final List<Tally> tallies = new ArrayList<>();
-  private final ThreadLocal<Tally> tally =
-      ThreadLocal.withInitial(
-          () -> {
-            Tally mine = new Tally();
-            synchronized (tallies) {
-              tallies.add(mine);
-            }
-            return mine;
-          });
 
   GrpcClients(LoadRun run, int threads) {
-    this.run = run;
-    this.plan = run.plan();
+    super(run);
     loops = new NioEventLoopGroup(threads);
     int connections = (plan.c() + STREAMS_PER_CONNECTION - 1) / STREAMS_PER_CONNECTION;
     for (int i = 0; i < connections; i++) {
@@ -77,12 +61,12 @@ final class GrpcClients implements ClientPool {
   }
 
   @Override
-  public void add(int slot) {
+  void add(int slot) {
     new Client(slot).next();
   }
 
   @Override
-  public int stop() throws InterruptedException {
+  int stop() throws InterruptedException {
     int incomplete = inFlight.size();
     inFlight.forEach(client -> client.call.cancel("the run is over", null));
     for (ManagedChannel channel : channels) {
@@ -95,16 +79,7 @@ final class GrpcClients implements ClientPool {
     return incomplete;
   }
 
-  @Override
-  public Tally total() {
-    Tally total = new Tally();
-    synchronized (tallies) {
-      tallies.forEach(total::add);
-    }
-    return total;
-  }
-
-  private final class Client implements ClientResponseObserver<GenerateRequest, StreamEvent> {
+  final class Client implements ClientResponseObserver<GenerateRequest, StreamEvent> {
     private final int prompt;
     private final StreamGateGrpc.StreamGateStub stub;
     private final Received got;
@@ -134,7 +109,7 @@ final class GrpcClients implements ClientPool {
     @Override
     public void onNext(StreamEvent event) {
       long now = System.nanoTime();
-      Tally mine = tally.get();
+      Tally mine = tally();
       switch (event.getEventCase()) {
         case TOKEN -> {
           var token = event.getToken();
@@ -159,7 +134,7 @@ final class GrpcClients implements ClientPool {
     @Override
     public void onCompleted() {
       inFlight.remove(this);
-      Tally mine = tally.get();
+      Tally mine = tally();
       if (got.finished) {
         got.done(mine, prompt);
       } else {
@@ -170,15 +145,7 @@ final class GrpcClients implements ClientPool {
 
     @Override
     public void onError(Throwable failure) {
-      inFlight.remove(this);
-      if (run.stopping()) {
-        run.closed();
-        return;
-      }
-      Tally mine = tally.get();
-      mine.error("grpc: " + Status.fromThrowable(failure));
-      mine.reconnects++;
-      next();
+      failed(this, "grpc: " + Status.fromThrowable(failure), this::next);
     }
   }
 }

@@ -25,8 +25,6 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,29 +35,15 @@ import java.util.concurrent.TimeUnit;
  * control (a stream's window is given back as its frames are read); each connection's streams run
  * on its event loop, with a {@link Tally} per loop.
  */
-final class H2SseClients implements ClientPool {
+final class H2SseClients extends ClientPool<H2SseClients.Client> {
 
   static final int STREAMS_PER_CONNECTION = 50;
 
-  private final LoadRun run;
-  private final Plan plan;
   private final MultiThreadIoEventLoopGroup loops;
   private final List<Channel> connections = new ArrayList<>();
-  private final Set<Client> inFlight = ConcurrentHashMap.newKeySet();
-  private final List<Tally> tallies = new ArrayList<>();
-  private final ThreadLocal<Tally> tally =
-      ThreadLocal.withInitial(
-          () -> {
-            Tally mine = new Tally();
-            synchronized (tallies) {
-              tallies.add(mine);
-            }
-            return mine;
-          });
 
   H2SseClients(LoadRun run, int threads) throws InterruptedException {
-    this.run = run;
-    this.plan = run.plan();
+    super(run);
     loops = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
     Bootstrap bootstrap =
         new Bootstrap()
@@ -84,13 +68,13 @@ final class H2SseClients implements ClientPool {
   }
 
   @Override
-  public void add(int slot) {
+  void add(int slot) {
     Client client = new Client(slot);
     client.connection.eventLoop().execute(client::next);
   }
 
   @Override
-  public int stop() throws InterruptedException {
+  int stop() throws InterruptedException {
     int incomplete = inFlight.size();
     for (Channel connection : connections) {
       connection.close().await(10, TimeUnit.SECONDS);
@@ -99,17 +83,8 @@ final class H2SseClients implements ClientPool {
     return incomplete;
   }
 
-  @Override
-  public Tally total() {
-    Tally total = new Tally();
-    synchronized (tallies) {
-      tallies.forEach(total::add);
-    }
-    return total;
-  }
-
   /** One client's streams, one after another, all on its connection's event loop. */
-  private final class Client implements SseParser.Listener {
+  final class Client implements SseParser.Listener {
     private final int prompt;
     private final Channel connection;
     private final Received got;
@@ -127,7 +102,7 @@ final class H2SseClients implements ClientPool {
     void next() {
       if (!connection.isActive()) { // gone: this client stops, and says so once
         inFlight.remove(this);
-        tally.get().error("the HTTP/2 connection closed");
+        tally().error("the HTTP/2 connection closed");
         run.closed();
         return;
       }
@@ -177,7 +152,7 @@ final class H2SseClients implements ClientPool {
               } else if (!got.finished) {
                 fail("the stream ended before its end event");
               } else {
-                got.done(tally.get(), prompt);
+                got.done(tally(), prompt);
                 next();
               }
             }
@@ -192,7 +167,7 @@ final class H2SseClients implements ClientPool {
           long seq = JsonScan.number(data, "seq", 0, -1);
           long first = JsonScan.number(data, "first_seq", 0, seq);
           got.tokens(
-              tally.get(),
+              tally(),
               run.inWindow(now),
               first,
               seq,
@@ -204,7 +179,7 @@ final class H2SseClients implements ClientPool {
           got.finished = true;
           got.doneTokens = JsonScan.number(data, "tokens", 0, -1);
         }
-        default -> tally.get().error("event " + name + ": " + data);
+        default -> tally().error("event " + name + ": " + data);
       }
     }
 
@@ -240,15 +215,7 @@ final class H2SseClients implements ClientPool {
     }
 
     private void fail(String what) {
-      inFlight.remove(this);
-      if (run.stopping()) {
-        run.closed();
-        return;
-      }
-      Tally mine = tally.get();
-      mine.error(what);
-      mine.reconnects++;
-      next();
+      failed(this, what, this::next);
     }
   }
 

@@ -26,7 +26,7 @@ final class LoadRun {
   private final Plan plan;
   private final Timing timing;
   private final List<Loop> loops = new ArrayList<>();
-  private final ClientPool pool; // gRPC's or HTTP/2's clients, on loops of their own; else null
+  private final ClientPool<?> pool; // gRPC's or HTTP/2's clients, on loops of their own; else null
   private final AtomicInteger open = new AtomicInteger();
   private volatile boolean stopping;
   private volatile long windowStart = Long.MAX_VALUE;
