@@ -17,8 +17,8 @@ if (!haveChromium && requireAll) {
 const skip = haveChromium ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium): skipped, STREAMGATE_REQUIRE_ALL=false`;
 const WAIT = { timeout: 30_000 };
 
-/** Answers that stream for about a second and a half: long enough to drop or stop mid-answer. */
-const SPEED = { ttft: 20, rate: 60, maxTokens: 80 };
+/** Answers a test reads to their end: 80 tokens in about two thirds of a second. */
+const SPEED = { ttft: 20, rate: 120, maxTokens: 80 };
 
 describe('the chat page', { skip }, () => {
   let browser;
@@ -143,7 +143,8 @@ describe('the chat page', { skip }, () => {
       });
 
       test('"Stop" cancels the generation on the server', async (t) => {
-        const page = await openChat(t, { transport, speed: { ...SPEED, maxTokens: 400 } });
+        // 400 tokens at 60 a second: over six seconds of answer left for the click to stop
+        const page = await openChat(t, { transport, speed: { ...SPEED, rate: 60, maxTokens: 400 } });
         const answer = await ask(page, `Stop me over ${transport}`);
         await tokensRendered(page, 5);
         await page.getByRole('button', { name: 'Stop' }).click();
