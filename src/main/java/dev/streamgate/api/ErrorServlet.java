@@ -8,6 +8,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The container's error page (see web.xml): errors raised outside our code, like a 404 for an
@@ -16,6 +18,8 @@ import java.io.IOException;
 @WebServlet(urlPatterns = "/error")
 public class ErrorServlet extends HttpServlet {
 
+  private static final Logger LOG = Logger.getLogger(ErrorServlet.class.getName());
+
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
@@ -23,6 +27,18 @@ public class ErrorServlet extends HttpServlet {
     int status = code instanceof Integer i && i >= 400 ? i : 404;
     if (response.isCommitted()) {
       return; // a stream the client left: nothing can be said on it any more
+    }
+    if (status
+        >= 500) { // the answer says it has been logged: so it is, with what the container had
+      Object failure = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+      LOG.log(
+          Level.SEVERE,
+          "the container answered "
+              + status
+              + " to "
+              + request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI)
+              + (failure == null ? " (no exception given)" : ""),
+          failure instanceof Throwable t ? t : null);
     }
     response.resetBuffer();
     ProblemResponses.write(response, Problems.forStatus(status), 0);

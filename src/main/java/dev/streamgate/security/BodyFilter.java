@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads request bodies without holding a request thread. A body that is still arriving is read by a
@@ -92,6 +93,7 @@ public class BodyFilter extends HttpFilter {
     Upload upload = new Upload(async, request, response, maxBytes);
     async.addListener(upload);
     request.getInputStream().setReadListener(upload);
+    upload.leaving.returned();
   }
 
   /**
@@ -127,6 +129,36 @@ public class BodyFilter extends HttpFilter {
     Discard discard = new Discard(async, request.getInputStream(), maxDiscard);
     async.addListener(discard);
     request.getInputStream().setReadListener(discard);
+    discard.leaving.returned();
+  }
+
+  /**
+   * Holds a listener's last act (dispatch or complete) until the request thread that started the
+   * async cycle has left this filter. A body's rest can arrive, and its listener run on another
+   * thread, while that thread is still on its way out; Payara's Grizzly then recycled the response
+   * under it (500s, and once a cut body, in CI). Run by whichever of the two comes second: on the
+   * request thread the container defers it until the dispatch returns, as the servlet spec says.
+   */
+  private static final class Leaving {
+    private static final int RETURNED = 1;
+    private static final int ENDED = 2;
+    private final AtomicInteger state = new AtomicInteger();
+    private volatile Runnable last;
+
+    /** The request thread is leaving the filter. */
+    void returned() {
+      if ((state.getAndUpdate(s -> s | RETURNED) & ENDED) != 0) {
+        last.run();
+      }
+    }
+
+    /** The listener is done: {@code act} now, or once the request thread has returned. */
+    void end(Runnable act) {
+      last = act;
+      if ((state.getAndUpdate(s -> s | ENDED) & RETURNED) != 0) {
+        act.run();
+      }
+    }
   }
 
   /** Whether {@code request} is one this filter read the body of and dispatched again. */
@@ -161,6 +193,7 @@ public class BodyFilter extends HttpFilter {
     private final ServletInputStream in;
     private final int max;
     private final AtomicBoolean settled = new AtomicBoolean();
+    final Leaving leaving = new Leaving();
     private byte[] buffer;
     private int length;
 
@@ -199,7 +232,7 @@ public class BodyFilter extends HttpFilter {
         request.setAttribute(
             BODY, length == buffer.length ? buffer : Arrays.copyOf(buffer, length));
         buffer = null;
-        async.dispatch();
+        leaving.end(async::dispatch);
       }
     }
 
@@ -231,7 +264,7 @@ public class BodyFilter extends HttpFilter {
         }
       } else if (settled.compareAndSet(false, true)) {
         buffer = null;
-        async.complete(); // the client is gone, or sent a broken body: no one to answer
+        leaving.end(async::complete); // the client is gone, or sent a broken body: no one to answer
       }
     }
 
@@ -248,7 +281,7 @@ public class BodyFilter extends HttpFilter {
         try {
           write(request, response, refused);
         } finally {
-          async.complete();
+          leaving.end(async::complete);
         }
       }
     }
@@ -265,6 +298,7 @@ public class BodyFilter extends HttpFilter {
     private final AsyncContext async;
     private final ServletInputStream in;
     private final AtomicBoolean done = new AtomicBoolean();
+    final Leaving leaving = new Leaving();
     private final byte[] scratch = new byte[4096];
     private long left;
 
@@ -311,7 +345,7 @@ public class BodyFilter extends HttpFilter {
 
     private void finish() {
       if (done.compareAndSet(false, true)) {
-        async.complete();
+        leaving.end(async::complete);
       }
     }
 
