@@ -14,22 +14,25 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cleartext HTTP/2 (h2c) on the launcher's plain port with STREAMGATE_HTTP2, for proxies and
- * clients inside a cluster: by {@code Upgrade: h2c} (the JDK client's way) and with prior knowledge
- * (a raw socket sends the connection preface), and every transport that rides on HTTP over it.
- * Without the setting the launcher stays on HTTP/1.1.
+ * Cleartext HTTP/2 (h2c) on the plain port, for proxies and clients inside a cluster: by {@code
+ * Upgrade: h2c} (the JDK client's way) and with prior knowledge (a raw socket sends the connection
+ * preface), and every transport that rides on HTTP over it. On the launcher with STREAMGATE_HTTP2,
+ * and on a standalone Tomcat with {@code Http2Protocol} on its connector (the README's server.xml
+ * line); without them each stays on HTTP/1.1. Not on Payara (pom.xml, the payara run's excludes).
  */
+@Tag("own-server")
 class H2cIT {
 
-  private static OwnLauncher server;
+  private static OwnGateway server;
   private static Gateway h2c;
 
   @BeforeAll
   static void start() throws Exception {
-    server = OwnLauncher.start(Map.of("streamgate.http2", "true"));
+    server = OwnGateway.start(Map.of("streamgate.http2", "true"));
     h2c =
         new Gateway(
             server.gateway().uri("").toURL(),
@@ -53,8 +56,8 @@ class H2cIT {
   }
 
   @Test
-  void withoutTheSettingTheLauncherStaysOnHttp11() throws Exception {
-    OwnLauncher plain = OwnLauncher.start(Map.of());
+  void withoutItTheServerStaysOnHttp11() throws Exception {
+    OwnGateway plain = OwnGateway.start(Map.of());
     try {
       HttpResponse<String> answer =
           new Gateway(plain.gateway().uri("").toURL(), h2c.client()).get("health");

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.streamgate.boot.Main;
 import dev.streamgate.boot.SelfSigned;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -16,25 +15,28 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * HTTPS on the launcher with STREAMGATE_HTTP2: h2 by ALPN (STREAMGATE_TLS_CERT and _KEY, PEM, made
- * here by keytool), HTTP/1.1 for clients that do not offer h2, every transport that rides on HTTP
- * working over it, and a browser running ten event streams at once on one connection. Cleartext
- * HTTP/2 on every runtime: H2cIT.
+ * HTTPS with HTTP/2: h2 by ALPN, HTTP/1.1 for clients that do not offer h2, every transport that
+ * rides on HTTP working over it, and a browser running ten event streams at once on one connection.
+ * The certificate is PEM, made here by keytool. On the launcher with STREAMGATE_TLS_CERT, _KEY and
+ * STREAMGATE_HTTP2; on a standalone Tomcat with the README's TLS connector (Http2Protocol,
+ * SSLHostConfig). Not on Payara (pom.xml, the payara run's excludes). Cleartext HTTP/2: H2cIT.
  */
+@Tag("own-server")
 class Http2IT {
 
-  private static OwnLauncher launcher;
+  private static OwnGateway server;
   private static SelfSigned certificate;
   private static int tlsPort;
 
   @BeforeAll
   static void start() throws Exception {
     certificate = SelfSigned.in(Path.of("target", "tls"), "EC");
-    launcher =
-        OwnLauncher.start(
+    server =
+        OwnGateway.start(
             Map.of(
                 "streamgate.tls-cert",
                 certificate.certPem().toString(),
@@ -44,13 +46,13 @@ class Http2IT {
                 "0",
                 "streamgate.http2",
                 "true"));
-    tlsPort = Main.tlsPort(launcher.tomcat());
+    tlsPort = server.tlsPort();
     assertTrue(tlsPort > 0, "an HTTPS port");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    launcher.stop();
+    server.stop();
   }
 
   private static HttpClient client(HttpClient.Version version) throws Exception {
@@ -62,7 +64,7 @@ class Http2IT {
   }
 
   private static Gateway https(HttpClient.Version version) throws Exception {
-    return new Gateway(new URL("https://127.0.0.1:" + tlsPort + "/"), client(version));
+    return new Gateway(new URL(tlsBase() + "/"), client(version));
   }
 
   @Test
@@ -133,7 +135,11 @@ class Http2IT {
   void aBrowserRunsTenEventStreamsAtOnceOverHttp2() throws Exception {
     NodeTests.install();
     NodeTests.requireChromium();
-    NodeTests.test(
-        "http2", "http2.test.mjs", Map.of("STREAMGATE_TLS_URL", "https://127.0.0.1:" + tlsPort));
+    NodeTests.test("http2", "http2.test.mjs", Map.of("STREAMGATE_TLS_URL", tlsBase()));
+  }
+
+  /** The gateway's HTTPS base URL, with its context path and no trailing slash. */
+  private static String tlsBase() {
+    return ("https://127.0.0.1:" + tlsPort + server.contextPath()).replaceFirst("/+$", "");
   }
 }

@@ -36,6 +36,11 @@ interface OwnGateway {
   /** The context path, {@code /} or {@code /streamgate/}, for raw-socket request lines. */
   String contextPath();
 
+  /**
+   * The HTTPS port, when the suite's settings give a certificate (streamgate.tls-cert); else -1.
+   */
+  int tlsPort();
+
   /** Whether Tomcat's own connector metrics are served (not on Payara, whose HTTP is Grizzly). */
   default boolean servesTomcatMetrics() {
     return TestRuntime.CURRENT != TestRuntime.PAYARA;
@@ -72,7 +77,7 @@ interface OwnGateway {
   }
 
   /** A runtime in a JVM of its own, stopped with SIGTERM as an orchestrator would. */
-  record Process(java.lang.Process process, int port, Gateway gateway, Path log)
+  record Process(java.lang.Process process, int port, int tlsPort, Gateway gateway, Path log)
       implements OwnGateway {
 
     /** Shared settings that are not the gateway's, or that point at the shared servers. */
@@ -143,6 +148,29 @@ interface OwnGateway {
                     + "      <UpgradeProtocol className=\"org.apache.coyote.http2.Http2Protocol\"/>\n"
                     + "    </Connector>");
       }
+      int tlsPort = -1;
+      if (own.containsKey("streamgate.tls-cert")) {
+        // HTTPS as the README tells a standalone Tomcat: a TLS connector, HTTP/2 by ALPN on it
+        tlsPort = GatewayNode.freePort();
+        serverXml =
+            serverXml.replace(
+                "    <Engine ",
+                "    <Connector port=\""
+                    + tlsPort
+                    + "\" address=\"127.0.0.1\""
+                    + " protocol=\"org.apache.coyote.http11.Http11NioProtocol\""
+                    + " SSLEnabled=\"true\" scheme=\"https\" secure=\"true\">\n"
+                    + "      <UpgradeProtocol className=\"org.apache.coyote.http2.Http2Protocol\"/>\n"
+                    + "      <SSLHostConfig>\n"
+                    + "        <Certificate certificateFile=\""
+                    + Path.of(own.get("streamgate.tls-cert")).toAbsolutePath()
+                    + "\" certificateKeyFile=\""
+                    + Path.of(own.get("streamgate.tls-key")).toAbsolutePath()
+                    + "\"/>\n"
+                    + "      </SSLHostConfig>\n"
+                    + "    </Connector>\n\n"
+                    + "    <Engine ");
+      }
       Files.writeString(base.resolve("conf").resolve("server.xml"), serverXml);
       Files.copy(
           file("streamgate.war"),
@@ -179,7 +207,7 @@ interface OwnGateway {
                       value));
       builder.environment().put("STREAMGATE_PORT", Integer.toString(port));
       builder.environment().put("STREAMGATE_ADDRESS", "127.0.0.1");
-      return launch(builder, port, base.resolve("logs").resolve("console.log"));
+      return launch(builder, port, tlsPort, base.resolve("logs").resolve("console.log"));
     }
 
     /** target/streamgate-payara.war at /streamgate on Payara Micro, loopback only. */
@@ -219,15 +247,16 @@ interface OwnGateway {
               file("streamgate.payara-war").toString(),
               "--contextroot",
               "streamgate"));
-      return launch(new ProcessBuilder(command), port, root.resolve("console.log"));
+      return launch(new ProcessBuilder(command), port, -1, root.resolve("console.log"));
     }
 
-    private static Process launch(ProcessBuilder builder, int port, Path log) throws Exception {
+    private static Process launch(ProcessBuilder builder, int port, int tlsPort, Path log)
+        throws Exception {
       builder.redirectErrorStream(true).redirectOutput(log.toFile());
       java.lang.Process process = builder.start();
       Gateway gateway =
           new Gateway(URI.create("http://127.0.0.1:" + port + "/streamgate/").toURL());
-      Process started = new Process(process, port, gateway, log);
+      Process started = new Process(process, port, tlsPort, gateway, log);
       // Payara Micro takes its time on a loaded two-core machine: a generous bound, checked often
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
       HttpRequest health =

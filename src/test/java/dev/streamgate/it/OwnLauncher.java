@@ -44,6 +44,11 @@ record OwnLauncher(Tomcat tomcat, int port, Gateway gateway) implements OwnGatew
   }
 
   @Override
+  public int tlsPort() {
+    return Main.tlsPort(tomcat);
+  }
+
+  @Override
   public void stop() throws Exception {
     tomcat.stop();
     tomcat.destroy();
