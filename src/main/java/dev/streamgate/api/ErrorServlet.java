@@ -28,8 +28,8 @@ public class ErrorServlet extends HttpServlet {
     if (response.isCommitted()) {
       return; // a stream the client left: nothing can be said on it any more
     }
-    if (status
-        >= 500) { // the answer says it has been logged: so it is, with what the container had
+    // The answer says it has been logged: so it is, with what the container had.
+    if (status >= 500) {
       Object failure = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
       LOG.log(
           Level.SEVERE,
