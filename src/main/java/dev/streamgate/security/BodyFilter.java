@@ -1,5 +1,6 @@
 package dev.streamgate.security;
 
+import dev.streamgate.runtime.Containers;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.web.OpenAiErrors;
 import dev.streamgate.web.ProblemException;
@@ -61,8 +62,7 @@ public class BodyFilter extends HttpFilter {
   public void init() {
     maxBytes = settings.maxBodyBytes();
     timeout = settings.bodyTimeout();
-    String server = getServletContext().getServerInfo();
-    grizzly = server.contains("Payara") || server.contains("GlassFish");
+    grizzly = Containers.isGrizzly(getServletContext());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.streamgate.transport.grpc;
 
+import dev.streamgate.runtime.Containers;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.security.AccessPolicy;
 import dev.streamgate.transport.Streams;
@@ -41,11 +42,10 @@ public class GrpcServlet extends HttpServlet {
             .addService(ServerInterceptors.intercept(service, new CallContext(access)))
             .maxInboundMessageSize(settings.maxBodyBytes())
             .buildServletAdapter();
-    String server = getServletContext().getServerInfo();
-    if (server.contains("Payara") || server.contains("GlassFish")) {
+    if (Containers.isGrizzly(getServletContext())) {
       LOG.warning(
           "gRPC is not supported on "
-              + server
+              + getServletContext().getServerInfo()
               + ": its HTTP/2 can lose a call's answer when the trailers end it"
               + " (glassfish-grizzly#2016). Use SSE, WebSocket, long polling or /v1 here, or gRPC"
               + " on Tomcat.");
