@@ -16,6 +16,37 @@ import { API_KEY, BASE_URL, KEYED_URL, TRANSPORTS, createGeneration, finalStatus
 const platform = { baseUrl: BASE_URL, EventSource, WebSocket, retry: { baseMs: 50, capMs: 400, maxAttempts: 6 }, stallMs: 15000 };
 const open = (options) => createStream({ ...platform, ...options });
 
+/** `ws` as a browser's WebSocket, whose close is reported a second after it happens; records a send once closing. */
+class SlowToClose {
+  static sentWhileClosing = [];
+  onopen = null;
+  onmessage = null;
+  onerror = null;
+  onclose = null;
+  #socket;
+
+  constructor(url, protocols) {
+    this.#socket = new WebSocket(url, protocols);
+    this.#socket.onopen = (event) => this.onopen?.(event);
+    this.#socket.onmessage = (event) => this.onmessage?.(event);
+    this.#socket.onerror = (event) => this.onerror?.(event);
+    this.#socket.onclose = (event) => setTimeout(() => this.onclose?.(event), 1000);
+  }
+
+  get readyState() {
+    return this.#socket.readyState;
+  }
+
+  send(data) {
+    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.send(data);
+    else SlowToClose.sentWhileClosing.push(data);
+  }
+
+  close(code, reason) {
+    this.#socket.close(code, reason);
+  }
+}
+
 async function collect(stream) {
   const events = [];
   for await (const event of stream) events.push(event);
@@ -139,6 +170,19 @@ describe('streamgate.js', () => {
       assert.equal(result.text, (await status(streams[i].id)).text);
     }
     assert.equal(new Set(results.map((r) => r.id)).size, 3);
+  });
+
+  test('a dropped WebSocket stream resumes on a fresh socket, never on the one still closing', async () => {
+    // The killed socket reports its close a second late (a loaded machine, or a slow network, does
+    // that to a close handshake). The retry comes well before: it must not join the closing socket
+    // and send its subscribe there, which a browser drops and logs as an error.
+    const stream = open({ transport: 'ws', WebSocket: SlowToClose, request: simulatedRequest('drop while closing', { seed: 5 }) });
+    stream.on('token', () => stream.tokens >= 10 && stream.reconnects === 0 && stream.drop());
+    const result = await stream.result;
+    assert.equal(result.type, 'done');
+    assert.equal(result.text, (await status(stream.id)).text);
+    assert.deepEqual(SlowToClose.sentWhileClosing, [], 'nothing sent on the closing socket');
+    assert.equal(stream.reconnects, 1, 'resumed once, on a fresh socket');
   });
 
   test('gives up with unreachable after maxAttempts failures in a row', async () => {

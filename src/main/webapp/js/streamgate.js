@@ -526,6 +526,10 @@ class SharedSocket {
 
   async join(member) {
     await this.#opened;
+    if (!this.open) {
+      // Closed while this stream waited (a drop, or the server's close on its way through): retry on a fresh socket.
+      throw new StreamError('network', 'WebSocket closed', { retryable: true });
+    }
     if (member.id) this.#byId.set(member.id, member);
     else this.#byRef.set(member.ref, member);
   }
@@ -551,7 +555,13 @@ class SharedSocket {
     return this.#socket.readyState === 1;
   }
 
+  /** Closing or closed: its onclose may not have run yet, but no new stream may join it. */
+  get closing() {
+    return this.#socket.readyState > 1;
+  }
+
   kill() {
+    this.#gone(); // the reconnect opens a fresh socket rather than join this closing one
     this.#socket.close(4000, 'dropped by the client');
   }
 
@@ -577,7 +587,7 @@ function socketUrl(session, ticket) {
 function sharedSocket(session, ticket) {
   const url = socketUrl(session, ticket);
   let socket = sockets.get(url);
-  if (!socket) {
+  if (!socket || socket.closing) {
     socket = new SharedSocket(url, session.WebSocket, (gone) => sockets.get(url) === gone && sockets.delete(url));
     sockets.set(url, socket);
   }
