@@ -80,7 +80,9 @@ final class Tickets {
     }
     try {
       byte[] bytes = DECODE.decode(ticket);
-      if (bytes.length <= NONCE) {
+      // One spelling per ticket: the decoder ignores the last character's spare bits, so without
+      // this a ticket altered there (or padded) would open as the one we issued.
+      if (bytes.length <= NONCE || !ENCODE.encodeToString(bytes).equals(ticket)) {
         return null;
       }
       byte[] nonce = java.util.Arrays.copyOf(bytes, NONCE);

@@ -1,8 +1,10 @@
 package dev.streamgate.security;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.charset.StandardCharsets;
@@ -55,6 +57,24 @@ class TicketsTest {
     assertNull(tickets.open("not a ticket", NOW));
     assertNull(tickets.open("", NOW));
     assertNull(tickets.open("A".repeat(600), NOW));
+  }
+
+  @Test
+  void aTicketSpelledAnotherWayOpensNothing() {
+    String ticket = tickets.issue("gen_a", "alice", NOW);
+    for (int i = 0; ticket.length() % 4 == 0; i++) { // no spare bits: a length that has some
+      ticket = tickets.issue("gen_a" + "a".repeat(i), "alice", NOW);
+    }
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    int last = alphabet.indexOf(ticket.charAt(ticket.length() - 1));
+    String spare = ticket.substring(0, ticket.length() - 1) + alphabet.charAt(last ^ 1);
+    // The same bytes to a decoder: only the last character's spare bit differs.
+    assertArrayEquals(
+        Base64.getUrlDecoder().decode(ticket), Base64.getUrlDecoder().decode(spare), spare);
+
+    assertNull(tickets.open(spare, NOW));
+    assertNull(tickets.open(ticket + "=".repeat(4 - ticket.length() % 4), NOW), "padded");
+    assertNotNull(tickets.open(ticket, NOW));
   }
 
   @Test
