@@ -1,6 +1,7 @@
 package dev.streamgate.security;
 
 import dev.streamgate.runtime.Containers;
+import dev.streamgate.runtime.Scheduling;
 import dev.streamgate.runtime.Settings;
 import dev.streamgate.web.OpenAiErrors;
 import dev.streamgate.web.ProblemException;
@@ -26,6 +27,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -51,7 +53,19 @@ public class BodyFilter extends HttpFilter {
   /** What a body buffer starts at; it doubles as bytes arrive, so a trickle costs what it sent. */
   private static final int FIRST_BUFFER = 8 * 1024;
 
+  /**
+   * Payara: how long after its request thread left this filter a late body's dispatch waits (see
+   * {@link Upload#dispatchLate}). Bodies that trail their headers by more pay nothing.
+   */
+  private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /**
+   * Payara: how long to wait for the container to end the first dispatch before going on anyway.
+   */
+  private static final long EXIT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   @Inject Settings settings;
+  @Inject Scheduling scheduling;
   private int maxBytes;
   private Duration timeout;
 
@@ -161,8 +175,12 @@ public class BodyFilter extends HttpFilter {
     private final AtomicInteger state = new AtomicInteger();
     private volatile Runnable last;
 
+    /** When the request thread left the filter ({@link System#nanoTime}). */
+    private volatile long returnedAt;
+
     /** The request thread is leaving the filter. */
     void returned() {
+      returnedAt = System.nanoTime();
       if ((state.getAndUpdate(s -> s | RETURNED) & ENDED) != 0) {
         last.run();
       }
@@ -170,10 +188,22 @@ public class BodyFilter extends HttpFilter {
 
     /** The listener is done: {@code act} now, or once the request thread has returned. */
     void end(Runnable act) {
+      end(act, act);
+    }
+
+    /**
+     * The listener is done: {@code act} on the request thread if it is still in the filter, else
+     * {@code late} on the listener's.
+     */
+    void end(Runnable act, Runnable late) {
       last = act;
       if ((state.getAndUpdate(s -> s | ENDED) & RETURNED) != 0) {
-        act.run();
+        late.run();
       }
+    }
+
+    long returnedAt() {
+      return returnedAt;
     }
   }
 
@@ -252,8 +282,42 @@ public class BodyFilter extends HttpFilter {
             BODY, length == buffer.length ? buffer : Arrays.copyOf(buffer, length));
         buffer = null;
         settledAs = length + " bytes read, dispatched";
-        leaving.end(async::dispatch);
+        leaving.end(
+            async::dispatch, grizzly ? () -> dispatchLate(System.nanoTime()) : async::dispatch);
       }
+    }
+
+    /**
+     * Payara's {@code AsyncContext.dispatch} from a thread of our own, while the request thread is
+     * leaving the container, can be lost: it reads "defer this" just before the request thread
+     * stops deferring and runs what was deferred, then files the dispatch where no one looks again
+     * (read in Payara 6's {@code AsyncContextImpl.dispatch} and {@code onExitService}). The request
+     * then hangs until its async timeout and gets a bare 500, as {@code TicketExpiryIT} did once
+     * under load. So a body finished after the request thread left this filter is dispatched once
+     * the container has said the first dispatch is over (setTimeout refused) and {@link
+     * #GRACE_NANOS} have passed since the thread left us: the last steps of that exit are a few
+     * instructions, and a thread preempted between them for longer is what this still loses to.
+     */
+    private void dispatchLate(long since) {
+      boolean exiting;
+      try {
+        async.setTimeout(async.getTimeout()); // refused once the container is past the dispatch
+        exiting = false;
+      } catch (IllegalStateException pastTheDispatch) {
+        exiting = true;
+      }
+      long now = System.nanoTime();
+      long graceLeft = leaving.returnedAt() + GRACE_NANOS - now;
+      if ((exiting && graceLeft <= 0) || now - since > EXIT_WAIT_NANOS) {
+        async.dispatch();
+        return;
+      }
+      scheduling
+          .timers()
+          .schedule(
+              () -> dispatchLate(since),
+              exiting ? graceLeft : TimeUnit.MILLISECONDS.toNanos(1),
+              TimeUnit.NANOSECONDS);
     }
 
     @Override
