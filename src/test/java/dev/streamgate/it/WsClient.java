@@ -2,6 +2,7 @@ package dev.streamgate.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
@@ -34,6 +35,18 @@ final class WsClient implements WebSocket.Listener {
   private volatile boolean dropped; // frames already on their way are not "received" any more
   private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
 
+  /**
+   * Handshakes on connections of their own, as browsers make them. On the shared client the JDK
+   * sent a handshake on a kept-alive connection; when that was the connection's 100th request, the
+   * test container's Tomcat (its default maxKeepAliveRequests) answered {@code Connection: upgrade,
+   * close}, and the JDK, which wants exactly {@code Upgrade}, refused its own 101.
+   */
+  private static final HttpClient HANDSHAKES =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
+
   private WsClient() {}
 
   static CompletableFuture<WsClient> connectAsync(Gateway gateway) {
@@ -45,7 +58,7 @@ final class WsClient implements WebSocket.Listener {
    */
   static CompletableFuture<WsClient> connectAsync(Gateway gateway, String path, String... headers) {
     WsClient client = new WsClient();
-    var builder = Gateway.HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    var builder = HANDSHAKES.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
     }
