@@ -35,11 +35,15 @@ final class Gateway {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** One client for every test: HTTP/1.1, as SSE clients and proxies mostly speak it. */
-  static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
+  static final HttpClient HTTP = http11();
+
+  /** A client of its own (its own connection pool), set up as {@link #HTTP} is. */
+  static HttpClient http11() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
+  }
 
   private final URI base;
   private final HttpClient client;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,11 +39,7 @@ class KeepAliveIT {
     // A client of its own, used one request at a time: its pool holds one connection at a time.
     // 299: were a connection closed after every 100th request, the handshake would be the third
     // connection's 100th.
-    HttpClient client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
+    HttpClient client = Gateway.http11();
     for (int i = 1; i <= 299; i++) {
       HttpResponse<String> health =
           client.send(gateway.request("health").build(), HttpResponse.BodyHandlers.ofString());

@@ -41,11 +41,7 @@ final class WsClient implements WebSocket.Listener {
    * test container's Tomcat (its default maxKeepAliveRequests) answered {@code Connection: upgrade,
    * close}, and the JDK, which wants exactly {@code Upgrade}, refused its own 101.
    */
-  private static final HttpClient HANDSHAKES =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
+  private static final HttpClient HANDSHAKES = Gateway.http11();
 
   private WsClient() {}
 
