@@ -1,9 +1,6 @@
 package dev.streamgate.it;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -38,28 +35,9 @@ final class ExternalGateway implements BeforeAllCallback {
   }
 
   private void awaitUp() throws InterruptedException {
-    if (up) {
-      return;
+    if (!up) {
+      Startup.await("the gateway at " + health, null, STARTUP, Startup.answers200(health), null);
+      up = true;
     }
-    long deadline = System.nanoTime() + STARTUP.toNanos();
-    String last = "no answer";
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<String> response =
-            Gateway.HTTP.send(
-                HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200) {
-          up = true;
-          return;
-        }
-        last = response.statusCode() + " " + response.body();
-      } catch (IOException e) {
-        last = e.toString(); // not listening yet
-      }
-      Thread.sleep(500);
-    }
-    throw new IllegalStateException(
-        "No gateway at " + health + " after " + STARTUP.toSeconds() + " s: " + last);
   }
 }

@@ -2,12 +2,12 @@ package dev.streamgate.it;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,25 +67,12 @@ final class GatewayNode implements AutoCloseable {
   }
 
   private void awaitLive() throws Exception {
-    URL live = URI.create(url + "health/live").toURL();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (true) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited: " + Nginx.read(log));
-      }
-      try {
-        HttpURLConnection connection = (HttpURLConnection) live.openConnection();
-        if (connection.getResponseCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(name + " did not come up: " + Nginx.read(log));
-      }
-      Thread.sleep(100); // polls the condition until the deadline
-    }
+    Startup.await(
+        name,
+        process,
+        Duration.ofSeconds(90),
+        Startup.answers200(URI.create(url + "health/live")),
+        log);
   }
 
   /** The launcher's classes and embedded Tomcat; the webapp brings everything else. */

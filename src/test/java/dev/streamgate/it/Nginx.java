@@ -1,16 +1,13 @@
 package dev.streamgate.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.HttpURLConnection;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -71,22 +68,13 @@ final class Nginx implements AutoCloseable {
             .redirectOutput(log)
             .start();
     Nginx nginx = new Nginx(process, new URL("http", "127.0.0.1", port, first.getPath()));
-    URL health = URI.create(nginx.url.toString()).resolve("health").toURL();
-    long deadline = System.nanoTime() + Gateway.TIMEOUT.toNanos();
-    while (true) {
-      assertTrue(process.isAlive(), () -> "nginx stopped: " + read(log.toPath()));
-      try {
-        HttpURLConnection connection = (HttpURLConnection) health.openConnection();
-        if (connection.getResponseCode() == 200) {
-          return nginx;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      assertTrue(
-          System.nanoTime() < deadline, () -> "nginx did not come up: " + read(log.toPath()));
-      Thread.sleep(100); // polls the condition until the deadline
-    }
+    Startup.await(
+        "nginx",
+        process,
+        Gateway.TIMEOUT,
+        Startup.answers200(URI.create(nginx.url.toString()).resolve("health")),
+        log.toPath());
+    return nginx;
   }
 
   private static String hostPort(URL gateway) throws IOException {
@@ -105,14 +93,6 @@ final class Nginx implements AutoCloseable {
     int found = config.split(Pattern.quote(from), -1).length - 1;
     assertEquals(times, found, "occurrences of '" + from + "' in " + conf());
     return config.replace(from, to);
-  }
-
-  static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
   }
 
   @Override

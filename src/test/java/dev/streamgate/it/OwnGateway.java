@@ -2,14 +2,11 @@ package dev.streamgate.it;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -258,35 +255,13 @@ interface OwnGateway {
           new Gateway(URI.create("http://127.0.0.1:" + port + "/streamgate/").toURL());
       Process started = new Process(process, port, tlsPort, gateway, log);
       // Payara Micro takes its time on a loaded two-core machine: a generous bound, checked often
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-      HttpRequest health =
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/streamgate/health"))
-              .timeout(java.time.Duration.ofSeconds(5))
-              .build();
-      while (true) {
-        if (!process.isAlive()) {
-          fail("the gateway exited with " + process.exitValue() + ":\n" + tail(log));
-        }
-        try {
-          HttpResponse<String> answer =
-              Gateway.HTTP.send(health, HttpResponse.BodyHandlers.ofString());
-          if (answer.statusCode() == 200) {
-            return started;
-          }
-        } catch (IOException notYet) {
-          // not listening yet
-        }
-        if (System.nanoTime() > deadline) {
-          started.stop();
-          fail("the gateway did not become healthy:\n" + tail(log));
-        }
-        TimeUnit.MILLISECONDS.sleep(200); // polls the condition until the deadline
-      }
-    }
-
-    private static String tail(Path log) throws IOException {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+      Startup.await(
+          "the gateway",
+          process,
+          Duration.ofSeconds(240),
+          Startup.answers200(URI.create("http://127.0.0.1:" + port + "/streamgate/health")),
+          log);
+      return started;
     }
 
     @Override

@@ -1,10 +1,8 @@
 package dev.streamgate.it;
 
-import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * A real {@code redis-server} on a free loopback port, with no persistence: a restart loses every
@@ -53,17 +51,12 @@ final class RedisServer implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
             .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
-      try (Socket socket = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException notYet) {
-        if (!process.isAlive() || System.nanoTime() > deadline) {
-          throw new IllegalStateException("redis-server did not start; see " + dir);
-        }
-        Thread.sleep(50); // polls the condition until the deadline
-      }
-    }
+    Startup.await(
+        "redis-server",
+        process,
+        Duration.ofSeconds(20),
+        Startup.accepts(port),
+        dir.resolve("redis.log"));
   }
 
   /** Stops Redis (SIGKILL: nothing is saved) and waits until it is gone. */
